@@ -1,0 +1,213 @@
+package output
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/google/renameio/v2"
+)
+
+// Publisher writes releases under Root:
+//
+//	<root>/releases/<run_id>/   one complete, immutable release
+//	<root>/current -> releases/<run_id>
+//
+// A release is built in a hidden staging folder, read back and synced, then
+// renamed into place, and only then does current move, by an atomic symlink
+// swap. A reader of current never sees a half-written release.
+type Publisher struct {
+	Root string
+	// Keep is how many releases to keep, current included.
+	Keep int
+}
+
+// Current is the path readers use.
+func (p *Publisher) Current() string { return filepath.Join(p.Root, "current") }
+
+// Publish writes the datasets, SCHEMA.md and the manifest as release runID
+// and makes it current. finish is called last to complete the manifest.
+func (p *Publisher) Publish(ctx context.Context, conn *sql.Conn, runID string, parquet, csv []Dataset, m *Manifest) (dir string, err error) {
+	releases := filepath.Join(p.Root, "releases")
+	final := filepath.Join(releases, runID)
+	stage := filepath.Join(releases, "."+runID+".partial")
+	if _, err := os.Stat(final); err == nil {
+		return "", fmt.Errorf("release %s already exists", final)
+	}
+	if err := os.MkdirAll(stage, 0o755); err != nil {
+		return "", err
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(stage)
+		}
+	}()
+
+	var files []PublishedFile
+	for _, d := range parquet {
+		rel := relPath("parquet", d.Name)
+		stmt := fmt.Sprintf("COPY (%s) TO %s (FORMAT parquet, COMPRESSION zstd, KV_METADATA {schema_version: '%s', generated_by: 'heiststat'})",
+			d.Query(), quote(filepath.Join(stage, rel)), SchemaVersion)
+		f, err := p.write(ctx, conn, stage, rel, d, stmt, "SELECT count(*) FROM read_parquet(%s)")
+		if err != nil {
+			return "", err
+		}
+		files = append(files, f)
+	}
+	for _, d := range csv {
+		rel := relPath("csv", d.Name)
+		stmt := fmt.Sprintf("COPY (%s) TO %s (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')", d.Query(), quote(filepath.Join(stage, rel)))
+		f, err := p.write(ctx, conn, stage, rel, d, stmt,
+			"SELECT count(*) FROM read_csv(%s, header = true, all_varchar = true, delim = ',', quote = '\"')")
+		if err != nil {
+			return "", err
+		}
+		files = append(files, f)
+	}
+
+	doc, err := SchemaDoc(ctx, conn, parquet, csv)
+	if err != nil {
+		return "", err
+	}
+	f, err := writeFile(stage, "SCHEMA.md", []byte(doc))
+	if err != nil {
+		return "", err
+	}
+	files = append(files, f)
+
+	m.Files = files
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	if _, err := writeFile(stage, "manifest.json", append(b, '\n')); err != nil {
+		return "", err
+	}
+	if err := syncTree(stage); err != nil {
+		return "", fmt.Errorf("syncing release: %w", err)
+	}
+	if err := os.Rename(stage, final); err != nil {
+		return "", err
+	}
+	if err := syncDir(releases); err != nil {
+		return "", err
+	}
+	if err := renameio.Symlink(filepath.Join("releases", runID), p.Current()); err != nil {
+		return "", fmt.Errorf("switching current to %s: %w", runID, err)
+	}
+	return final, p.prune(runID)
+}
+
+// write runs a COPY into the staging folder and reads the file back: a
+// truncated or unreadable file, or a row count that differs from the table's,
+// fails the publish before anything becomes current.
+func (p *Publisher) write(ctx context.Context, conn *sql.Conn, stage, rel string, d Dataset, copyStmt, countQuery string) (PublishedFile, error) {
+	path := filepath.Join(stage, rel)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return PublishedFile{}, err
+	}
+	if _, err := conn.ExecContext(ctx, copyStmt); err != nil {
+		return PublishedFile{}, fmt.Errorf("writing %s: %w", rel, err)
+	}
+	var want, got int64
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM "+d.Table).Scan(&want); err != nil {
+		return PublishedFile{}, err
+	}
+	if err := conn.QueryRowContext(ctx, fmt.Sprintf(countQuery, quote(path))).Scan(&got); err != nil {
+		return PublishedFile{}, fmt.Errorf("reading back %s: %w", rel, err)
+	}
+	if got != want {
+		return PublishedFile{}, fmt.Errorf("reading back %s: %d rows, table %s has %d", rel, got, d.Table, want)
+	}
+	f, err := describeFile(stage, rel)
+	f.Rows = got
+	return f, err
+}
+
+func writeFile(stage, rel string, data []byte) (PublishedFile, error) {
+	if err := os.WriteFile(filepath.Join(stage, rel), data, 0o644); err != nil {
+		return PublishedFile{}, err
+	}
+	return describeFile(stage, rel)
+}
+
+func describeFile(stage, rel string) (PublishedFile, error) {
+	f, err := os.Open(filepath.Join(stage, rel))
+	if err != nil {
+		return PublishedFile{}, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return PublishedFile{}, err
+	}
+	return PublishedFile{Path: rel, Bytes: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// syncTree fsyncs every file and folder of a release, so that after a crash
+// a renamed release is complete on disk, not just in the page cache.
+func syncTree(root string) error {
+	return filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return syncDir(path)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return f.Sync()
+	})
+}
+
+func syncDir(path string) error {
+	d, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// prune removes old releases beyond Keep and staging folders left by crashed
+// runs. It runs only after current has moved, and never removes current.
+func (p *Publisher) prune(current string) error {
+	releases := filepath.Join(p.Root, "releases")
+	entries, err := os.ReadDir(releases)
+	if err != nil {
+		return err
+	}
+	var ids []string
+	var errs []error
+	for _, e := range entries {
+		switch {
+		case strings.HasPrefix(e.Name(), ".") && strings.HasSuffix(e.Name(), ".partial"):
+			errs = append(errs, os.RemoveAll(filepath.Join(releases, e.Name())))
+		case e.IsDir() && e.Name() != current:
+			ids = append(ids, e.Name())
+		}
+	}
+	slices.Sort(ids)
+	for len(ids) > p.Keep-1 {
+		errs = append(errs, os.RemoveAll(filepath.Join(releases, ids[0])))
+		ids = ids[1:]
+	}
+	return errors.Join(errs...)
+}
+
+func quote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}

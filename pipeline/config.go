@@ -1,0 +1,208 @@
+package pipeline
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/heiststat/heiststat/sources"
+)
+
+// Config is the one YAML configuration file. Relative paths in it (data_dir,
+// out_dir, file locations) are resolved against the folder of the file, so a
+// config works from any working directory.
+type Config struct {
+	// DataDir holds the landing zone, the warehouse and the lock.
+	DataDir string `yaml:"data_dir"`
+	// OutDir holds the published releases and the current symlink.
+	OutDir string `yaml:"out_dir"`
+	// Currencies are published beside USD; GBP is always included. Any ECB
+	// reference currency (EUR, JPY, CHF, ...) is allowed.
+	Currencies []string `yaml:"currencies"`
+	// AsOf pins the date the data is considered complete to (YYYY-MM-DD); by
+	// default it is the latest incident date in the feeds, so reruns on the same
+	// inputs give the same outputs.
+	AsOf string `yaml:"as_of"`
+	// MaxPriceAgeDays is how old a price may be (as-of lookup) before an asset
+	// counts as unpriced on a date.
+	MaxPriceAgeDays int `yaml:"max_price_age_days"`
+	// KeepReleases is how many published releases are kept, current included.
+	KeepReleases int            `yaml:"keep_releases"`
+	HTTP         HTTPConfig     `yaml:"http"`
+	Sources      []SourceConfig `yaml:"sources"`
+
+	path string
+}
+
+// HTTPConfig sets the client every http(s) source shares.
+type HTTPConfig struct {
+	// Timeout bounds one whole request, body included.
+	Timeout time.Duration `yaml:"timeout"`
+	// ConnectTimeout bounds DNS and TCP connect, so a run without network fails fast.
+	ConnectTimeout time.Duration `yaml:"connect_timeout"`
+}
+
+// SourceConfig is one entry of sources.
+type SourceConfig struct {
+	Name     string    `yaml:"name"`
+	Type     string    `yaml:"type"`
+	Location string    `yaml:"location"`
+	Options  yaml.Node `yaml:"options"`
+}
+
+var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
+
+// LoadConfig reads and strictly validates a configuration file: an unknown
+// key anywhere is an error naming the key and its line.
+func LoadConfig(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	c, err := ParseConfig(b, filepath.Dir(path))
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	c.path = path
+	return c, nil
+}
+
+// ParseConfig parses configuration bytes; dir resolves relative paths.
+func ParseConfig(b []byte, dir string) (*Config, error) {
+	c := Config{
+		DataDir:         "data",
+		OutDir:          "out",
+		Currencies:      []string{"GBP"},
+		MaxPriceAgeDays: 7,
+		KeepReleases:    5,
+		HTTP:            HTTPConfig{Timeout: 60 * time.Second, ConnectTimeout: 10 * time.Second},
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil {
+		return nil, err
+	}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	c.DataDir = resolve(dir, c.DataDir)
+	c.OutDir = resolve(dir, c.OutDir)
+	for i := range c.Sources {
+		if loc := c.Sources[i].Location; loc != "" && loc != sources.Embedded && !strings.Contains(loc, "://") {
+			c.Sources[i].Location = resolve(dir, loc)
+		}
+	}
+	return &c, nil
+}
+
+func resolve(dir, p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, p)
+}
+
+func (c *Config) validate() error {
+	var errs []error
+	if len(c.Sources) == 0 {
+		errs = append(errs, errors.New("sources: at least one source is required"))
+	}
+	seen := map[string]bool{}
+	var ccys []string
+	for _, ccy := range append([]string{"GBP"}, c.Currencies...) {
+		switch {
+		case !currencyRE.MatchString(ccy):
+			errs = append(errs, fmt.Errorf("currencies: %q is not a 3-letter upper-case ISO code", ccy))
+		case ccy == "USD":
+			// USD is the base currency and always published.
+		case !seen[ccy]:
+			seen[ccy] = true
+			ccys = append(ccys, ccy)
+		}
+	}
+	c.Currencies = ccys
+	if c.AsOf != "" {
+		if _, err := time.Parse(time.DateOnly, c.AsOf); err != nil {
+			errs = append(errs, fmt.Errorf("as_of: %q is not a YYYY-MM-DD date", c.AsOf))
+		}
+	}
+	if c.MaxPriceAgeDays < 0 {
+		errs = append(errs, errors.New("max_price_age_days: must be >= 0"))
+	}
+	if c.KeepReleases < 1 {
+		errs = append(errs, errors.New("keep_releases: must be >= 1"))
+	}
+	if c.HTTP.Timeout <= 0 || c.HTTP.ConnectTimeout <= 0 {
+		errs = append(errs, errors.New("http: timeouts must be positive durations such as 30s"))
+	}
+	for i, s := range c.Sources {
+		if s.Name == "" {
+			errs = append(errs, fmt.Errorf("sources[%d]: name is required", i))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// SourceSpecs turns the source entries into specs for sources.New.
+func (c *Config) SourceSpecs() []sources.Spec {
+	specs := make([]sources.Spec, 0, len(c.Sources))
+	for _, s := range c.Sources {
+		spec := sources.Spec{Name: s.Name, Type: s.Type, Location: s.Location}
+		if s.Options.Kind != 0 {
+			spec.Options = strictNode{node: &s.Options}
+		}
+		specs = append(specs, spec)
+	}
+	return specs
+}
+
+// ExtraCurrencies are the configured currencies beyond USD and GBP, in order.
+func (c *Config) ExtraCurrencies() []string {
+	var out []string
+	for _, ccy := range c.Currencies {
+		if ccy != "GBP" {
+			out = append(out, ccy)
+		}
+	}
+	return out
+}
+
+// strictNode decodes a source's options, rejecting keys the type does not
+// declare with their line number (yaml.Node.Decode alone would ignore them).
+type strictNode struct{ node *yaml.Node }
+
+func (s strictNode) Decode(v any) error {
+	n := s.node
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: options must be a mapping", n.Line)
+	}
+	known := yamlKeys(reflect.TypeOf(v).Elem())
+	for i := 0; i < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if !known[k.Value] {
+			return fmt.Errorf("line %d: unknown option %q", k.Line, k.Value)
+		}
+	}
+	return n.Decode(v)
+}
+
+func yamlKeys(t reflect.Type) map[string]bool {
+	keys := map[string]bool{}
+	for i := range t.NumField() {
+		if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); tag != "" && tag != "-" {
+			keys[tag] = true
+		}
+	}
+	return keys
+}

@@ -1,0 +1,203 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Model is one SQL file holding one SELECT.
+type Model struct {
+	Layer, Name, SQL string
+}
+
+// layers are built in this order; inside a layer, files run in lexical order
+// (a numeric prefix such as 10_ orders dependencies and is not part of the name).
+var layers = []struct {
+	dir, materialize string
+}{
+	{"raw", "TABLE"},
+	{"staging", "VIEW"},
+	{"intermediate", "TABLE"},
+	{"marts", "TABLE"},
+}
+
+var orderPrefix = regexp.MustCompile(`^[0-9]+_`)
+
+// LoadModels reads the model layers and the data tests from fsys.
+func LoadModels(fsys fs.FS) (models, tests []Model, err error) {
+	for _, l := range append(slices.Clone(layers), struct{ dir, materialize string }{"tests", ""}) {
+		ms, err := readLayer(fsys, l.dir)
+		if err != nil {
+			return nil, nil, err
+		}
+		if l.dir == "tests" {
+			tests = ms
+		} else {
+			models = append(models, ms...)
+		}
+	}
+	return models, tests, nil
+}
+
+func readLayer(fsys fs.FS, dir string) ([]Model, error) {
+	names, err := fs.Glob(fsys, dir+"/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(names)
+	var out []Model
+	for _, n := range names {
+		b, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return nil, err
+		}
+		name := orderPrefix.ReplaceAllString(strings.TrimSuffix(path.Base(n), ".sql"), "")
+		out = append(out, Model{Layer: dir, Name: name, SQL: string(b)})
+	}
+	return out, nil
+}
+
+func materialization(layer string) string {
+	for _, l := range layers {
+		if l.dir == layer {
+			return l.materialize
+		}
+	}
+	return "TABLE"
+}
+
+// buildModels creates every model in order, stopping at the first failure.
+func buildModels(ctx context.Context, conn *sql.Conn, models []Model) error {
+	for _, m := range models {
+		stmt := fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s", materialization(m.Layer), m.Name, m.SQL)
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("model %s/%s: %w", m.Layer, m.Name, err)
+		}
+	}
+	return nil
+}
+
+// DataTestError lists the data tests that returned rows.
+type DataTestError struct {
+	Failures []DataTestFailure
+}
+
+// DataTestFailure is one failing data test: how many rows and the first one.
+type DataTestFailure struct {
+	Test  string
+	Rows  int
+	First string
+}
+
+func (e *DataTestError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d data test(s) failed:", len(e.Failures))
+	for _, f := range e.Failures {
+		fmt.Fprintf(&b, "\n  %s: %d row(s), first: %s", f.Test, f.Rows, f.First)
+	}
+	return b.String()
+}
+
+// runDataTests runs every test; each must return zero rows.
+func runDataTests(ctx context.Context, conn *sql.Conn, tests []Model) error {
+	var fails []DataTestFailure
+	for _, t := range tests {
+		rows, err := conn.QueryContext(ctx, t.SQL)
+		if err != nil {
+			return fmt.Errorf("data test %s: %w", t.Name, err)
+		}
+		n, first, err := countRows(rows)
+		if err != nil {
+			return fmt.Errorf("data test %s: %w", t.Name, err)
+		}
+		if n > 0 {
+			fails = append(fails, DataTestFailure{Test: t.Name, Rows: n, First: first})
+		}
+	}
+	if len(fails) > 0 {
+		return &DataTestError{Failures: fails}
+	}
+	return nil
+}
+
+func countRows(rows *sql.Rows) (int, string, error) {
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return 0, "", err
+	}
+	n, first := 0, ""
+	for rows.Next() {
+		if n == 0 {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				return 0, "", err
+			}
+			parts := make([]string, len(cols))
+			for i, c := range cols {
+				parts[i] = fmt.Sprintf("%s=%v", c, vals[i])
+			}
+			first = strings.Join(parts, " ")
+		}
+		n++
+	}
+	return n, first, rows.Err()
+}
+
+// loadSeeds creates a seed_<name> table from each seeds/*.csv (all text; the
+// models cast what they use).
+func loadSeeds(ctx context.Context, conn *sql.Conn, fsys fs.FS, tmp string) error {
+	names, err := fs.Glob(fsys, "seeds/*.csv")
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, n := range names {
+		b, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return err
+		}
+		p := filepath.Join(tmp, path.Base(n))
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			return err
+		}
+		table := "seed_" + strings.TrimSuffix(path.Base(n), ".csv")
+		stmt := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT * FROM read_csv(%s, header = true, all_varchar = true, delim = ',', quote = '\"')", table, sqlString(p))
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			errs = append(errs, fmt.Errorf("seed %s: %w", n, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// applyComments runs the data dictionary (COMMENT ON ...) in comments/*.sql.
+func applyComments(ctx context.Context, conn *sql.Conn, fsys fs.FS) error {
+	names, err := fs.Glob(fsys, "comments/*.sql")
+	if err != nil {
+		return err
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		b, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return err
+		}
+		if _, err := conn.ExecContext(ctx, string(b)); err != nil {
+			return fmt.Errorf("comments %s: %w", n, err)
+		}
+	}
+	return nil
+}

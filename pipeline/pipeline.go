@@ -1,0 +1,282 @@
+// Package pipeline runs heiststat's stages in order: extract (fetch and land
+// raw bytes), load (typed reads of the landed files), models, data tests and
+// publish. It is the only package that opens the warehouse.
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gofrs/flock"
+
+	"github.com/heiststat/heiststat/output"
+	"github.com/heiststat/heiststat/sources"
+	sqlmodels "github.com/heiststat/heiststat/sql"
+)
+
+// Status is how a run ended.
+type Status string
+
+const (
+	StatusOK Status = "ok"
+	// StatusDegraded means published, but at least one source was not live:
+	// it came from an archive or the bundled facts, or is missing.
+	StatusDegraded Status = "degraded"
+)
+
+// ErrLocked means another heiststat process holds the data folder.
+var ErrLocked = errors.New("another heiststat run holds the lock on the data folder")
+
+// Options adjust one run.
+type Options struct {
+	// Offline skips every fetch and replays the latest archived snapshots.
+	Offline bool
+	// Now is the clock (UTC); tests may pin it.
+	Now func() time.Time
+}
+
+// Result describes a finished run.
+type Result struct {
+	RunID    string
+	Status   Status
+	Release  string
+	Current  string
+	Manifest *output.Manifest
+}
+
+// Run executes one full run: extract, load, models, data tests, publish.
+func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (*Result, error) {
+	now := opts.Now
+	if now == nil {
+		now = func() time.Time { return time.Now().UTC() }
+	}
+	started := now()
+	runID := started.Format("20060102T150405.000Z")
+	log = log.With("run_id", runID)
+
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, err
+	}
+	lock := flock.New(filepath.Join(cfg.DataDir, ".lock"))
+	ok, err := lock.TryLock()
+	if err != nil {
+		return nil, fmt.Errorf("locking %s: %w", cfg.DataDir, err)
+	}
+	if !ok {
+		return nil, fmt.Errorf("%w (%s)", ErrLocked, cfg.DataDir)
+	}
+	defer lock.Unlock()
+
+	srcs, err := sources.New(cfg.SourceSpecs())
+	if err != nil {
+		return nil, err
+	}
+
+	land := &Landing{Root: filepath.Join(cfg.DataDir, "landing")}
+	hc := sources.NewHTTPClient(cfg.HTTP.Timeout, cfg.HTTP.ConnectTimeout)
+	extracted := extract(ctx, log, land, srcs, hc, opts.Offline, now)
+
+	db, err := OpenWarehouse(filepath.Join(cfg.DataDir, "warehouse.duckdb"))
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+
+	if err := build(ctx, log, conn, cfg, extracted); err != nil {
+		return nil, err
+	}
+
+	res := &Result{RunID: runID, Status: StatusOK}
+	m := &output.Manifest{
+		RunID:         runID,
+		StartedAt:     started.Format(time.RFC3339),
+		Status:        string(StatusOK),
+		SchemaVersion: output.SchemaVersion,
+		Currencies:    append([]string{"USD"}, cfg.Currencies...),
+	}
+	if err := conn.QueryRowContext(ctx, "SELECT coalesce(strftime(as_of_date, '%Y-%m-%d'), '') FROM int_as_of").Scan(&m.AsOfDate); err != nil {
+		return nil, err
+	}
+	for _, e := range extracted {
+		ms, err := manifestSource(ctx, conn, e)
+		if err != nil {
+			return nil, err
+		}
+		m.Sources = append(m.Sources, ms)
+		if degraded(e) {
+			res.Status = StatusDegraded
+		}
+	}
+	m.Status = string(res.Status)
+	m.FinishedAt = now().Format(time.RFC3339)
+
+	start := time.Now()
+	pub := &output.Publisher{Root: cfg.OutDir, Keep: cfg.KeepReleases}
+	parquet, csv := output.Datasets(cfg.ExtraCurrencies())
+	res.Release, err = pub.Publish(ctx, conn, runID, parquet, csv, m)
+	if err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	res.Current, res.Manifest = pub.Current(), m
+	log.Info("published", "stage", "publish", "release", res.Release, "status", res.Status, "files", len(m.Files), "duration_ms", time.Since(start).Milliseconds())
+	return res, nil
+}
+
+// degraded reports whether a source served something other than its normal data.
+func degraded(e Extracted) bool {
+	switch e.Freshness {
+	case Live:
+		return false
+	case Bundled:
+		return e.Source.Location() != sources.Embedded
+	default:
+		return true
+	}
+}
+
+// build loads the landed files and runs the models and data tests.
+func build(ctx context.Context, log *slog.Logger, conn *sql.Conn, cfg *Config, extracted []Extracted) error {
+	start := time.Now()
+	tmp := filepath.Join(cfg.DataDir, "tmp")
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return err
+	}
+	models, tests, err := LoadModels(sqlmodels.FS)
+	if err != nil {
+		return err
+	}
+	if err := registerLanded(ctx, conn, extracted); err != nil {
+		return err
+	}
+	if err := setVariables(ctx, conn, cfg, models, extracted, tmp); err != nil {
+		return err
+	}
+	if err := loadSeeds(ctx, conn, sqlmodels.FS, tmp); err != nil {
+		return err
+	}
+	if err := buildModels(ctx, conn, models); err != nil {
+		return err
+	}
+	if err := applyComments(ctx, conn, sqlmodels.FS); err != nil {
+		return err
+	}
+	log.Info("models built", "stage", "models", "models", len(models), "duration_ms", time.Since(start).Milliseconds())
+	start = time.Now()
+	if err := runDataTests(ctx, conn, tests); err != nil {
+		return err
+	}
+	log.Info("data tests passed", "stage", "test", "tests", len(tests), "duration_ms", time.Since(start).Milliseconds())
+	return nil
+}
+
+// registerLanded records which landed file belongs to which source, so the
+// raw models can tag every row with its source and fetch time.
+func registerLanded(ctx context.Context, conn *sql.Conn, extracted []Extracted) error {
+	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TABLE meta_landed_files (
+		source VARCHAR, type VARCHAR, format VARCHAR, name VARCHAR, path VARCHAR,
+		sha256 VARCHAR, bytes BIGINT, freshness VARCHAR, fetched_at TIMESTAMPTZ)`); err != nil {
+		return err
+	}
+	for _, e := range extracted {
+		if e.Snapshot == nil {
+			continue
+		}
+		for _, f := range e.Snapshot.Files {
+			if _, err := conn.ExecContext(ctx, "INSERT INTO meta_landed_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				e.Source.Name(), e.Source.Type(), f.Format, f.Name, f.Path, f.SHA256, f.Bytes, string(e.Freshness), e.Snapshot.FetchedAt); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// setVariables passes the landed file lists (files_<format>) and the
+// valuation settings to the models. A format with no files reads an empty
+// placeholder, so every raw table exists with its declared columns.
+func setVariables(ctx context.Context, conn *sql.Conn, cfg *Config, models []Model, extracted []Extracted, tmp string) error {
+	empty := filepath.Join(tmp, "empty")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		return err
+	}
+	byFormat := map[string][]string{}
+	for _, e := range extracted {
+		if e.Snapshot == nil {
+			continue
+		}
+		for _, f := range e.Snapshot.Files {
+			if f.Format != "" && !slices.Contains(byFormat[f.Format], f.Path) {
+				byFormat[f.Format] = append(byFormat[f.Format], f.Path)
+			}
+		}
+	}
+	stmts := []string{
+		fmt.Sprintf("SET VARIABLE max_price_age_days = %d", cfg.MaxPriceAgeDays),
+		fmt.Sprintf("SET VARIABLE currencies = %s", sqlList(cfg.Currencies)),
+		fmt.Sprintf("SET VARIABLE as_of = %s", sqlString(cfg.AsOf)),
+	}
+	for _, m := range models {
+		format, ok := strings.CutPrefix(m.Name, "raw_")
+		if m.Layer != "raw" || !ok {
+			continue
+		}
+		files := byFormat[format]
+		slices.Sort(files)
+		if len(files) == 0 {
+			files = []string{empty}
+		}
+		stmts = append(stmts, fmt.Sprintf("SET VARIABLE files_%s = %s", format, sqlList(files)))
+	}
+	for _, s := range stmts {
+		if _, err := conn.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("%s: %w", s, err)
+		}
+	}
+	return nil
+}
+
+func manifestSource(ctx context.Context, conn *sql.Conn, e Extracted) (output.ManifestSource, error) {
+	ms := output.ManifestSource{
+		Name: e.Source.Name(), Type: e.Source.Type(), Location: e.Source.Location(),
+		Freshness: string(e.Freshness), Files: []output.ManifestFile{}, Rows: []output.RowCount{},
+	}
+	if e.FetchErr != nil {
+		ms.Error = e.FetchErr.Error()
+	}
+	if s := e.Snapshot; s != nil {
+		ms.Bytes = s.Bytes()
+		ms.FetchedAt = s.FetchedAt.Format(time.RFC3339)
+		if e.Freshness == Archived {
+			ms.ArchivedAt = ms.FetchedAt
+		}
+		for _, f := range s.Files {
+			ms.Files = append(ms.Files, output.ManifestFile{Name: f.Name, Format: f.Format, SHA256: f.SHA256, Bytes: f.Bytes})
+		}
+	}
+	rows, err := conn.QueryContext(ctx, "SELECT feed, rows_in, accepted, rejected FROM fct_source_rows WHERE source = ? ORDER BY feed", e.Source.Name())
+	if err != nil {
+		return ms, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var rc output.RowCount
+		if err := rows.Scan(&rc.Feed, &rc.RowsIn, &rc.Accepted, &rc.Rejected); err != nil {
+			return ms, err
+		}
+		ms.Rows = append(ms.Rows, rc)
+	}
+	return ms, rows.Err()
+}

@@ -1,0 +1,56 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"strings"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+)
+
+// sessionSettings run on every new DuckDB connection.
+var sessionSettings = []string{
+	// Dates and years are UTC days whatever the machine's zone.
+	"SET TimeZone = 'UTC'",
+	// The planner underestimates file reads and can pick a nested-loop ASOF
+	// join that takes minutes at scale (shared/reference/traps.md).
+	"SET asof_loop_join_threshold = 0",
+	// Never reach for the network to install extensions mid-run.
+	"SET autoinstall_known_extensions = false",
+	"SET autoload_known_extensions = false",
+}
+
+// OpenWarehouse opens (or creates) the DuckDB file at path; "" is in-memory.
+func OpenWarehouse(path string) (*sql.DB, error) {
+	c, err := duckdb.NewConnector(path, func(ex driver.ExecerContext) error {
+		for _, s := range sessionSettings {
+			if _, err := ex.ExecContext(context.Background(), s, nil); err != nil {
+				return fmt.Errorf("%s: %w", s, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		if strings.Contains(err.Error(), "Could not set lock") {
+			return nil, fmt.Errorf("warehouse %s is held by another process: %w", path, err)
+		}
+		return nil, err
+	}
+	return sql.OpenDB(c), nil
+}
+
+// sqlString quotes s as a SQL string literal.
+func sqlString(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
+
+// sqlList renders a list of SQL string literals.
+func sqlList(xs []string) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		q[i] = sqlString(x)
+	}
+	return "[" + strings.Join(q, ", ") + "]::VARCHAR[]"
+}

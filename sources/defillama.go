@@ -1,0 +1,107 @@
+package sources
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+)
+
+// DefiLlamaHacks is the DeFiLlama hacks feed: GET https://api.llama.fi/hacks,
+// a JSON array with date in unix seconds (00:00 UTC) and amount in USD.
+type DefiLlamaHacks struct{ base }
+
+func newDefiLlamaHacks(s Spec) (Source, error) {
+	if err := requireLocation(s); err != nil {
+		return nil, err
+	}
+	var none struct{}
+	if err := decodeOptions(s, &none); err != nil {
+		return nil, err
+	}
+	return &DefiLlamaHacks{base{s.Name, s.Type, s.Location}}, nil
+}
+
+func (d *DefiLlamaHacks) Fetch(ctx context.Context, hc *http.Client) ([]File, error) {
+	nbs, err := readLocation(ctx, hc, d.location, "*.json")
+	if err != nil {
+		return nil, err
+	}
+	var out []File
+	for _, nb := range nbs {
+		if err := checkDefiLlamaHacks(nb.data); err != nil {
+			return nil, fmt.Errorf("%s: %w", nb.name, err)
+		}
+		out = append(out, File{Name: nb.name, Format: "defillama_hacks", Data: nb.data})
+	}
+	return out, nil
+}
+
+// defiLlamaRequired lists the fields the staging model needs, with the JSON
+// kinds accepted for each. A field may be null in single records (staging
+// quarantines those); it may not be absent, or of another kind, in every record,
+// which is what a rename or a type change upstream looks like.
+var defiLlamaRequired = []struct {
+	field string
+	kinds []string
+}{
+	{"date", []string{"number"}},
+	{"name", []string{"string"}},
+	{"amount", []string{"number", "null"}},
+	{"chain", []string{"array", "null"}},
+}
+
+// checkDefiLlamaHacks checks the shape of a /hacks response. Unknown fields are
+// tolerated, and so is defillamaId as a number or a string (it changed type in 2026).
+func checkDefiLlamaHacks(b []byte) error {
+	var recs []map[string]json.RawMessage
+	if err := json.Unmarshal(b, &recs); err != nil {
+		return fmt.Errorf("not a JSON array of objects: %w", err)
+	}
+	if len(recs) == 0 {
+		return fmt.Errorf("empty array: the feed returned no incidents")
+	}
+	for _, req := range defiLlamaRequired {
+		ok := 0
+		for _, r := range recs {
+			if v, present := r[req.field]; present && kindIn(jsonKind(v), req.kinds) {
+				ok++
+			}
+		}
+		if ok == 0 {
+			return fmt.Errorf("required field %q is missing or not %v in all %d records (renamed or retyped upstream?)", req.field, req.kinds, len(recs))
+		}
+	}
+	return nil
+}
+
+func jsonKind(v json.RawMessage) string {
+	for _, c := range v {
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case '"':
+			return "string"
+		case '[':
+			return "array"
+		case '{':
+			return "object"
+		case 't', 'f':
+			return "bool"
+		case 'n':
+			return "null"
+		default:
+			return "number"
+		}
+	}
+	return ""
+}
+
+func kindIn(k string, kinds []string) bool {
+	for _, want := range kinds {
+		if k == want {
+			return true
+		}
+	}
+	return false
+}

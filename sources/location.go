@@ -1,0 +1,132 @@
+package sources
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// maxBodyBytes bounds what one response or file may hold; the largest feed
+// here (ECB full history) is under 2 MB.
+const maxBodyBytes = 256 << 20
+
+// namedBytes is one file read from a location.
+type namedBytes struct {
+	name string
+	data []byte
+}
+
+func isURL(loc string) bool {
+	return strings.HasPrefix(loc, "http://") || strings.HasPrefix(loc, "https://")
+}
+
+func stripQuery(loc string) string {
+	if i := strings.IndexAny(loc, "?#"); i >= 0 {
+		return loc[:i]
+	}
+	return loc
+}
+
+// readLocation reads an http(s) URL, a local file, or every file in a local
+// folder whose name matches glob (sorted by name, so snapshots are stable).
+func readLocation(ctx context.Context, hc *http.Client, loc, glob string) ([]namedBytes, error) {
+	if isURL(loc) {
+		b, err := get(ctx, hc, loc)
+		if err != nil {
+			return nil, err
+		}
+		return []namedBytes{{name: filepath.Base(stripQuery(loc)), data: b}}, nil
+	}
+	st, err := os.Stat(loc)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		b, err := readFile(loc)
+		if err != nil {
+			return nil, err
+		}
+		return []namedBytes{{name: filepath.Base(loc), data: b}}, nil
+	}
+	if glob == "" {
+		glob = "*"
+	}
+	matches, err := filepath.Glob(filepath.Join(loc, glob))
+	if err != nil {
+		return nil, fmt.Errorf("bad file pattern %q: %w", glob, err)
+	}
+	sort.Strings(matches)
+	var out []namedBytes
+	for _, m := range matches {
+		if fi, err := os.Stat(m); err != nil || fi.IsDir() {
+			continue
+		}
+		b, err := readFile(m)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, namedBytes{name: filepath.Base(m), data: b})
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no files matching %q in %s", glob, loc)
+	}
+	return out, nil
+}
+
+func readFile(p string) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readLimited(f)
+}
+
+func readLimited(r io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxBodyBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxBodyBytes {
+		return nil, fmt.Errorf("larger than %d bytes", maxBodyBytes)
+	}
+	return b, nil
+}
+
+// ErrHTMLPage is returned when a feed answers with a web page instead of data,
+// which error pages and captive portals do with status 200.
+var ErrHTMLPage = errors.New("got an HTML page instead of data")
+
+func get(ctx context.Context, hc *http.Client, url string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: HTTP %s", url, resp.Status)
+	}
+	b, err := readLimited(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: reading body: %w", url, err)
+	}
+	if looksLikeHTML(b) {
+		return nil, fmt.Errorf("GET %s: %w", url, ErrHTMLPage)
+	}
+	return b, nil
+}
+
+func looksLikeHTML(b []byte) bool {
+	head := strings.ToLower(strings.TrimSpace(string(b[:min(len(b), 512)])))
+	return strings.HasPrefix(head, "<!doctype html") || strings.HasPrefix(head, "<html")
+}

@@ -1,0 +1,132 @@
+// Package sources fetches raw feed bytes. It never parses into rows and never
+// touches DuckDB: DuckDB types the landed files (see sql/raw). A source only
+// checks that the bytes have the shape its raw model expects, so a changed
+// feed fails here, with the source and field named, before anything lands.
+package sources
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"path"
+	"regexp"
+)
+
+// File is one raw file produced by a fetch.
+type File struct {
+	// Name is the logical file name (e.g. "ETH-USD.csv"); its extension is kept
+	// in the landing zone so the file stays readable by its type.
+	Name string
+	// Format names the raw model that reads the file (sql/raw/raw_<format>.sql).
+	// Empty means archive only: kept as fetched but not loaded (e.g. a zip whose
+	// extracted CSV is landed beside it).
+	Format string
+	Data   []byte
+}
+
+// Source is one configured feed.
+type Source interface {
+	Name() string
+	Type() string
+	Location() string
+	// Fetch returns the raw files of one snapshot of the feed, already checked
+	// against the shape the raw model expects.
+	Fetch(ctx context.Context, hc *http.Client) ([]File, error)
+}
+
+// Bundler is implemented by sources whose feed has facts bundled in the
+// binary, used when neither the feed nor an archived snapshot is available.
+type Bundler interface {
+	Bundled() []File
+}
+
+// Spec is a source entry of the configuration file.
+type Spec struct {
+	Name     string
+	Type     string
+	Location string
+	// Options holds the type-specific options, decoded strictly by the type.
+	Options Options
+}
+
+// Options decodes type-specific options; a nil Options means none were given.
+type Options interface {
+	Decode(v any) error
+}
+
+var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// constructors is the one explicit list of source types.
+var constructors = map[string]func(Spec) (Source, error){
+	"defillama_hacks":      newDefiLlamaHacks,
+	"ecb_eurofxref":        newECBEuroFxRef,
+	"prices_yfinance":      newYFinancePrices,
+	"prices_coinmarketcap": newCoinMarketCapPrices,
+	"curated_incidents":    newCuratedIncidents,
+}
+
+// Types lists the source types, for error messages and docs.
+func Types() []string {
+	return []string{"defillama_hacks", "ecb_eurofxref", "prices_yfinance", "prices_coinmarketcap", "curated_incidents"}
+}
+
+// New builds the configured sources, validating each; all errors are reported at once.
+func New(specs []Spec) ([]Source, error) {
+	var (
+		out  []Source
+		errs []error
+		seen = map[string]bool{}
+	)
+	for _, s := range specs {
+		if !nameRE.MatchString(s.Name) {
+			errs = append(errs, fmt.Errorf("source %q: name must match %s", s.Name, nameRE))
+			continue
+		}
+		if seen[s.Name] {
+			errs = append(errs, fmt.Errorf("source %q: duplicate name", s.Name))
+			continue
+		}
+		seen[s.Name] = true
+		ctor, ok := constructors[s.Type]
+		if !ok {
+			errs = append(errs, fmt.Errorf("source %q: unknown type %q (known: %v)", s.Name, s.Type, Types()))
+			continue
+		}
+		src, err := ctor(s)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("source %q: %w", s.Name, err))
+			continue
+		}
+		out = append(out, src)
+	}
+	return out, errors.Join(errs...)
+}
+
+// base carries what every source has.
+type base struct {
+	name, typ, location string
+}
+
+func (b base) Name() string     { return b.name }
+func (b base) Type() string     { return b.typ }
+func (b base) Location() string { return b.location }
+
+func decodeOptions(s Spec, v any) error {
+	if s.Options == nil {
+		return nil
+	}
+	return s.Options.Decode(v)
+}
+
+func requireLocation(s Spec) error {
+	if s.Location == "" {
+		return errors.New("location is required")
+	}
+	return nil
+}
+
+// ext returns the lower-case extension of a location, ignoring any URL query.
+func ext(loc string) string {
+	return path.Ext(stripQuery(loc))
+}

@@ -1,0 +1,105 @@
+-- The data dictionary: every published column is described here. SCHEMA.md
+-- is generated from these comments, and publishing fails if one is missing.
+
+COMMENT ON TABLE fct_incidents IS 'One row per incident (records of the same theft in several feeds merged), valued at its theft date in USD and GBP.';
+COMMENT ON COLUMN fct_incidents.incident_id IS 'Deterministic id: inc_ + 16 hex of sha256(lead source:lead record key). Stable across runs on the same inputs.';
+COMMENT ON COLUMN fct_incidents.incident_date IS 'Theft date (UTC day). For curated incidents known only to the month or year, the first day of it (see date_precision).';
+COMMENT ON COLUMN fct_incidents.year IS 'Calendar year of incident_date (UTC).';
+COMMENT ON COLUMN fct_incidents.date_precision IS 'day, month or year: how precisely incident_date is known.';
+COMMENT ON COLUMN fct_incidents.source IS 'The source whose record leads the incident (the curated list when it has the incident).';
+COMMENT ON COLUMN fct_incidents.sources IS 'Every source that reports the incident, sorted.';
+COMMENT ON COLUMN fct_incidents.victim IS 'Victim name as the leading source spells it.';
+COMMENT ON COLUMN fct_incidents.victim_type IS 'cex, bridge, defi, wallet, payments or other (DeFiLlama targetType mapped; bridgeHack=true gives bridge).';
+COMMENT ON COLUMN fct_incidents.country IS 'Victim country or region where known (curated list only).';
+COMMENT ON COLUMN fct_incidents.chains IS 'Blockchains involved, from all sources, sorted.';
+COMMENT ON COLUMN fct_incidents.technique IS 'Attack technique as the highest-precedence source describes it (free text).';
+COMMENT ON COLUMN fct_incidents.classification IS 'DeFiLlama classification (its taxonomy changes over time; not an enum).';
+COMMENT ON COLUMN fct_incidents.actor IS 'Attributed actor (e.g. DPRK); NULL when unattributed or when the attribution is disputed (see flags).';
+COMMENT ON COLUMN fct_incidents.actor_group IS 'Named group within the actor (e.g. Lazarus Group, TraderTraitor) where the attribution names one.';
+COMMENT ON COLUMN fct_incidents.attribution_strength IS 'G = government (FBI/DOJ, NPA, KNPA, UN PoE, MSMT), F = named analytics firm, C = community or suspected only.';
+COMMENT ON COLUMN fct_incidents.attribution_source IS 'Who made the attribution and when (citation text).';
+COMMENT ON COLUMN fct_incidents.citation_url IS 'URL of the attribution source where one is recorded.';
+COMMENT ON COLUMN fct_incidents.amount_usd IS 'Stolen value in USD at the theft date, DECIMAL(18,2): priced native assets, or the reported figure (see valuation_method). NULL when unknown.';
+COMMENT ON COLUMN fct_incidents.amount_gbp IS 'amount_usd converted at the ECB GBP/USD cross rate (GBP per EUR / USD per EUR) of fx_rate_date, DECIMAL(18,2).';
+COMMENT ON COLUMN fct_incidents.valuation_method IS 'native_at_theft_date (sum of native quantity x USD close on price_date), reported_usd (the source''s own USD figure) or unvalued.';
+COMMENT ON COLUMN fct_incidents.native_value_usd IS 'Sum of the native stolen assets valued at the theft date when every asset could be priced; see parquet/incident_assets.';
+COMMENT ON COLUMN fct_incidents.reported_usd IS 'USD figure reported by the highest-precedence source that has one (curated list, then feeds).';
+COMMENT ON COLUMN fct_incidents.price_date IS 'For native valuation, the oldest price date used (the theft date, or the latest earlier day with a price).';
+COMMENT ON COLUMN fct_incidents.fx_rate_date IS 'ECB business day whose rates gave amount_gbp: the theft date or the latest earlier ECB day.';
+COMMENT ON COLUMN fct_incidents.gbp_per_usd IS 'GBP per USD cross rate used for amount_gbp.';
+COMMENT ON COLUMN fct_incidents.returned_usd IS 'Funds returned or recovered in USD as reported (curated list, then DeFiLlama returnedFunds); NULL when not reported.';
+COMMENT ON COLUMN fct_incidents.flags IS 'Confidence flags from the curated list: date_approximate, amount_uncertain, assets_uncertain, victim_uncertain, country_uncertain, attribution_disputed, attribution_unconfirmed.';
+COMMENT ON COLUMN fct_incidents.match_rules IS 'How feed records were merged into this incident (e.g. name+date(+-7d)); empty when the incident has one record.';
+
+COMMENT ON TABLE fct_incident_assets IS 'Native stolen assets of each incident, as listed in the curated dataset, each priced in USD on the theft date.';
+COMMENT ON COLUMN fct_incident_assets.incident_id IS 'The incident (see parquet/incidents).';
+COMMENT ON COLUMN fct_incident_assets.asset_ordinal IS 'Position of the asset in the curated stolen_assets list.';
+COMMENT ON COLUMN fct_incident_assets.asset IS 'Asset symbol as listed (upper case).';
+COMMENT ON COLUMN fct_incident_assets.quantity IS 'Native quantity stolen.';
+COMMENT ON COLUMN fct_incident_assets.priced_as IS 'The price series used: the asset itself, its equivalent (e.g. STETH -> ETH) or USD for a peg.';
+COMMENT ON COLUMN fct_incident_assets.price_basis IS 'own_series, equivalent (sql/seeds/asset_equivalence.csv) or usd_peg; NULL when no price within max_price_age_days.';
+COMMENT ON COLUMN fct_incident_assets.price_usd IS 'USD price per unit used (close of price_date, times the equivalence ratio).';
+COMMENT ON COLUMN fct_incident_assets.price_date IS 'Day of the close used: the theft date or the latest earlier day with a price.';
+COMMENT ON COLUMN fct_incident_assets.price_source IS 'The price source (config source name) or peg.';
+COMMENT ON COLUMN fct_incident_assets.value_usd IS 'quantity x price_usd, DECIMAL(18,2).';
+
+COMMENT ON TABLE fct_incident_amounts IS 'Each incident''s value in every published currency (long form), at the ECB cross rate of its theft date.';
+COMMENT ON COLUMN fct_incident_amounts.incident_id IS 'The incident (see parquet/incidents).';
+COMMENT ON COLUMN fct_incident_amounts.currency IS 'ISO currency code (GBP and any configured ECB currency).';
+COMMENT ON COLUMN fct_incident_amounts.amount IS 'amount_usd x per_usd, DECIMAL(18,2).';
+COMMENT ON COLUMN fct_incident_amounts.per_usd IS 'Units of the currency per USD: ECB currency per EUR / USD per EUR.';
+COMMENT ON COLUMN fct_incident_amounts.fx_rate_date IS 'ECB business day of the rate: the theft date or the latest earlier ECB day.';
+
+COMMENT ON TABLE fct_prices_daily IS 'Daily USD closes per asset used for valuation (one per asset and day after source precedence).';
+COMMENT ON COLUMN fct_prices_daily.asset IS 'Asset symbol (upper case).';
+COMMENT ON COLUMN fct_prices_daily.price_date IS 'UTC day of the close.';
+COMMENT ON COLUMN fct_prices_daily.year IS 'Calendar year of price_date.';
+COMMENT ON COLUMN fct_prices_daily.close_usd IS 'Daily close in USD.';
+COMMENT ON COLUMN fct_prices_daily.source IS 'The price source (config source name) the close came from.';
+
+COMMENT ON TABLE fct_fx_daily IS 'ECB euro reference rates per business day and currency, with the cross rate per USD.';
+COMMENT ON COLUMN fct_fx_daily.rate_date IS 'ECB business day (TARGET calendar).';
+COMMENT ON COLUMN fct_fx_daily.currency IS 'ISO currency code (EUR included as 1 per EUR).';
+COMMENT ON COLUMN fct_fx_daily.per_eur IS 'Units of the currency per 1 EUR (ECB reference rate).';
+COMMENT ON COLUMN fct_fx_daily.usd_per_eur IS 'USD per 1 EUR on the same day.';
+COMMENT ON COLUMN fct_fx_daily.per_usd IS 'Units of the currency per 1 USD: per_eur / usd_per_eur.';
+COMMENT ON COLUMN fct_fx_daily.source IS 'The FX source (config source name) the rate came from.';
+
+COMMENT ON TABLE fct_rejects IS 'Input records that could not be used, with their source and reason; nothing is dropped silently.';
+COMMENT ON COLUMN fct_rejects.source IS 'Config name of the source the record came from.';
+COMMENT ON COLUMN fct_rejects.feed IS 'Feed format (the raw model that read the record).';
+COMMENT ON COLUMN fct_rejects.source_record_key IS 'The record''s key within its source (e.g. date|name|n).';
+COMMENT ON COLUMN fct_rejects.reason IS 'Why the record was rejected.';
+COMMENT ON COLUMN fct_rejects.record IS 'The record as read, as JSON.';
+
+COMMENT ON TABLE rpt_annual IS 'Annual totals over incidents, every year from the first to the last.';
+COMMENT ON COLUMN rpt_annual.year IS 'Calendar year (UTC).';
+COMMENT ON COLUMN rpt_annual.incidents IS 'Number of incidents in the year.';
+COMMENT ON COLUMN rpt_annual.stolen_usd IS 'Sum of amount_usd (each valued at its theft date).';
+COMMENT ON COLUMN rpt_annual.stolen_gbp IS 'Sum of amount_gbp (each at the ECB cross rate of its theft date).';
+COMMENT ON COLUMN rpt_annual.returned_usd IS 'Sum of returned_usd where reported.';
+COMMENT ON COLUMN rpt_annual.yoy_incidents_pct IS 'Change in incidents against the previous year, percent, 1 decimal; empty when the previous year is 0.';
+COMMENT ON COLUMN rpt_annual.yoy_stolen_usd_pct IS 'Change in stolen_usd against the previous year, percent, 1 decimal; empty when the previous year is 0.';
+COMMENT ON COLUMN rpt_annual.yoy_stolen_gbp_pct IS 'Change in stolen_gbp against the previous year, percent, 1 decimal; empty when the previous year is 0.';
+COMMENT ON COLUMN rpt_annual.is_partial_year IS 'true for the year of as_of_date when the data ends before 31 December: not a full-year figure.';
+COMMENT ON COLUMN rpt_annual.as_of_date IS 'The date the data is taken to be complete to (config as_of, else the latest incident date).';
+COMMENT ON COLUMN rpt_annual.unvalued_incidents IS 'Incidents in the year with no USD value (counted, not summed).';
+
+COMMENT ON TABLE rpt_annual_by_actor IS 'Annual totals per attributed actor; unattributed covers the rest, so shares add to 100.';
+COMMENT ON COLUMN rpt_annual_by_actor.year IS 'Calendar year (UTC).';
+COMMENT ON COLUMN rpt_annual_by_actor.actor IS 'Attributed actor, or unattributed.';
+COMMENT ON COLUMN rpt_annual_by_actor.incidents IS 'Number of the actor''s incidents in the year.';
+COMMENT ON COLUMN rpt_annual_by_actor.stolen_usd IS 'Sum of amount_usd.';
+COMMENT ON COLUMN rpt_annual_by_actor.stolen_gbp IS 'Sum of amount_gbp.';
+COMMENT ON COLUMN rpt_annual_by_actor.share_of_year_pct IS 'stolen_usd as a percent of the year''s total, 1 decimal; empty when the year total is 0.';
+COMMENT ON COLUMN rpt_annual_by_actor.yoy_incidents_pct IS 'Change in incidents against the actor''s previous year, percent; empty when that was 0.';
+COMMENT ON COLUMN rpt_annual_by_actor.yoy_stolen_usd_pct IS 'Change in stolen_usd against the actor''s previous year, percent; empty when that was 0.';
+COMMENT ON COLUMN rpt_annual_by_actor.yoy_stolen_gbp_pct IS 'Change in stolen_gbp against the actor''s previous year, percent; empty when that was 0.';
+COMMENT ON COLUMN rpt_annual_by_actor.is_partial_year IS 'true for a year the data does not fully cover (see annual.csv).';
+
+COMMENT ON TABLE rpt_annual_by_source IS 'Annual counts and USD totals per source as each feed reports them, before merging or re-valuation.';
+COMMENT ON COLUMN rpt_annual_by_source.year IS 'Calendar year (UTC) of the record''s date.';
+COMMENT ON COLUMN rpt_annual_by_source.source IS 'Config name of the source.';
+COMMENT ON COLUMN rpt_annual_by_source.incidents IS 'Accepted records of the source in the year.';
+COMMENT ON COLUMN rpt_annual_by_source.stolen_usd IS 'Sum of the USD amounts the source reports (DeFiLlama amount, curated reported_usd).';
+COMMENT ON COLUMN rpt_annual_by_source.incidents_without_amount IS 'Records with no USD amount (counted in incidents, not in stolen_usd).';

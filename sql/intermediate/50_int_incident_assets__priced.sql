@@ -1,0 +1,78 @@
+-- The native assets of each incident (from the curated list), each priced in
+-- USD on the theft date: the asset's own series as of that day, else the series
+-- of the asset it is equivalent to (seed_asset_equivalence), else its USD peg.
+-- A price older than max_price_age_days does not count (USDT's series ends
+-- in 2021: later days fall through to the peg).
+with items as (
+    select
+        g.incident_id,
+        c.incident_date,
+        unnest(string_split(c.stolen_assets, ';')) as item,
+        unnest(range(1, len(string_split(c.stolen_assets, ';')) + 1)) as asset_ordinal
+    from stg_curated__incidents c
+    join int_incidents__grouped g on g.source = c.source and g.source_record_key = c.source_record_key
+    where c.reject_reason is null and c.stolen_assets is not null
+),
+
+assets as (
+    select
+        incident_id,
+        incident_date,
+        asset_ordinal::integer as asset_ordinal,
+        upper(split_part(trim(item), ' ', 2)) as asset,
+        cast(split_part(trim(item), ' ', 1) as double) as quantity
+    from items
+),
+
+own as (
+    select a.*, p.price_date as own_date, p.close_usd as own_close, p.source as own_source
+    from assets a
+    asof left join int_prices__daily p on p.asset = a.asset and a.incident_date >= p.price_date
+),
+
+equivalent as (
+    select o.*, e.priced_as, cast(e.ratio as double) as ratio
+    from own o
+    left join seed_asset_equivalence e on upper(e.asset) = o.asset
+),
+
+via as (
+    select q.*, p.price_date as eq_date, p.close_usd as eq_close, p.source as eq_source
+    from equivalent q
+    asof left join int_prices__daily p on p.asset = q.priced_as and q.incident_date >= p.price_date
+),
+
+resolved as (
+    select
+        *,
+        case
+            when own_close is not null and incident_date - own_date <= getvariable('max_price_age_days') then 'own_series'
+            when eq_close is not null and incident_date - eq_date <= getvariable('max_price_age_days') then 'equivalent'
+            when priced_as = 'USD' then 'usd_peg'
+        end as price_basis
+    from via
+)
+
+select
+    incident_id,
+    asset_ordinal,
+    asset,
+    quantity,
+    case price_basis when 'own_series' then asset else priced_as end as priced_as,
+    price_basis,
+    case price_basis
+        when 'own_series' then own_close
+        when 'equivalent' then eq_close * ratio
+        when 'usd_peg' then ratio
+    end as price_usd,
+    case price_basis
+        when 'own_series' then own_date
+        when 'equivalent' then eq_date
+        when 'usd_peg' then incident_date
+    end as price_date,
+    case price_basis
+        when 'own_series' then own_source
+        when 'equivalent' then eq_source
+        when 'usd_peg' then 'peg'
+    end as price_source
+from resolved

@@ -1,0 +1,67 @@
+-- One row per incident: each field from the highest-precedence record that
+-- has it (curated first), chains and sources from all records, and the USD
+-- value: priced native amounts when the curated list gives the complete set
+-- of stolen assets and every one is priced, else the reported USD figure.
+with fields as (
+    select
+        incident_id,
+        first(source order by precedence, source) as source,
+        list_sort(list_distinct(list(source))) as sources,
+        list_sort(list_distinct(list(match_rule) filter (where match_rule <> 'lead'))) as match_rules,
+        first(incident_date order by precedence, source) as incident_date,
+        first(date_precision order by precedence, source) as date_precision,
+        first(victim order by precedence, source) as victim,
+        first(victim_type order by precedence, source) filter (where victim_type is not null) as victim_type,
+        first(country order by precedence, source) filter (where country is not null) as country,
+        list_sort(list_distinct(flatten(list(chains)))) as chains,
+        first(technique order by precedence, source) filter (where technique is not null) as technique,
+        first(classification order by precedence, source) filter (where classification is not null) as classification,
+        first(actor order by precedence, source) filter (where actor is not null) as actor,
+        first(actor_group order by precedence, source) filter (where actor_group is not null) as actor_group,
+        first(attribution_strength order by precedence, source) filter (where attribution_strength is not null) as attribution_strength,
+        first(attribution_source order by precedence, source) filter (where attribution_source is not null) as attribution_source,
+        first(citation_url order by precedence, source) filter (where citation_url is not null) as citation_url,
+        list_sort(list_distinct(flatten(list(flags)))) as flags,
+        first(reported_usd order by precedence, source) filter (where reported_usd is not null) as reported_usd,
+        first(returned_usd order by precedence, source) filter (where returned_usd is not null) as returned_usd
+    from int_incidents__grouped
+    group by incident_id
+),
+
+completeness as (
+    select g.incident_id, bool_or(c.assets_complete) as assets_complete
+    from int_incidents__grouped g
+    join stg_curated__incidents c on c.source = g.source and c.source_record_key = g.source_record_key
+    group by g.incident_id
+),
+
+native as (
+    select
+        incident_id,
+        count(*) as n_assets,
+        count(price_usd) as n_priced,
+        -- Exact decimal sum, so the total does not depend on summation order.
+        sum(cast(quantity * price_usd as decimal(38, 6))) as native_value_usd,
+        min(price_date) as price_date
+    from int_incident_assets__priced
+    group by incident_id
+)
+
+select
+    f.*,
+    coalesce(n.n_assets, 0) as n_assets,
+    coalesce(n.n_priced, 0) as n_priced,
+    case when n.n_assets = n.n_priced then round(n.native_value_usd, 2)::decimal(18, 2) end as native_value_usd,
+    case
+        when c.assets_complete and n.n_assets = n.n_priced then 'native_at_theft_date'
+        when f.reported_usd is not null then 'reported_usd'
+        else 'unvalued'
+    end as valuation_method,
+    case
+        when c.assets_complete and n.n_assets = n.n_priced then round(n.native_value_usd, 2)::decimal(18, 2)
+        else f.reported_usd
+    end as amount_usd,
+    case when c.assets_complete and n.n_assets = n.n_priced then n.price_date end as price_date
+from fields f
+left join completeness c using (incident_id)
+left join native n using (incident_id)

@@ -1,0 +1,48 @@
+-- Records in, accepted and rejected per source and feed format. rows_in is
+-- counted from the raw tables, the other two from staging, so a record lost
+-- between them shows up (sql/tests checks rows_in = accepted + rejected).
+with raw_counts as (
+    select _source as source, 'defillama_hacks' as feed, count(*) as rows_in from raw_defillama_hacks group by all
+    union all
+    select _source, 'curated_incidents', count(*) from raw_curated_incidents group by all
+    union all
+    select _source, 'prices_yfinance', count(*) from raw_prices_yfinance where c0 not in ('Price', 'Ticker', 'Date') group by all
+    union all
+    select _source, 'prices_coinmarketcap', count(*) from raw_prices_coinmarketcap group by all
+    union all
+    select _source, 'bundled_prices', count(*) from raw_bundled_prices group by all
+    union all
+    select _source, 'bundled_fx', count(*) from raw_bundled_fx group by all
+    union all
+    -- ECB records are (day, currency) observations: every non-empty,
+    -- non-'N/A' cell of the data rows.
+    select _source, 'ecb_eurofxref', count(*)
+    from (unpivot (select * from raw_ecb_eurofxref where c0 is distinct from 'Date')
+        on columns('^c([1-9]|[1-5][0-9]|6[0-3])$') into name col value cell)
+    where trim(cell) not in ('', 'N/A')
+    group by all
+),
+
+staged as (
+    select source, feed, count(*) filter (where reason is null) as accepted, count(*) filter (where reason is not null) as rejected
+    from (
+        select source, 'defillama_hacks' as feed, reject_reason as reason from stg_defillama__hacks
+        union all select source, 'curated_incidents', reject_reason from stg_curated__incidents
+        union all select source, 'prices_yfinance', reject_reason from stg_prices__yfinance
+        union all select source, 'prices_coinmarketcap', reject_reason from stg_prices__coinmarketcap
+        union all select source, 'bundled_prices', reject_reason from stg_bundled__prices
+        union all select source, 'bundled_fx', reject_reason from stg_bundled__fx
+        union all select source, 'ecb_eurofxref', reject_reason from stg_ecb__rates
+    )
+    group by all
+)
+
+select
+    r.source,
+    r.feed,
+    r.rows_in,
+    coalesce(s.accepted, 0) as accepted,
+    coalesce(s.rejected, 0) as rejected
+from raw_counts r
+left join staged s using (source, feed)
+order by r.source, r.feed

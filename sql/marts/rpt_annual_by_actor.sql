@@ -1,0 +1,48 @@
+-- Annual totals per attributed actor ('unattributed' for the rest), every
+-- actor in every year so shares add up to 100 and YoY is defined.
+with years as (
+    select year from rpt_annual
+),
+
+actors as (
+    select distinct coalesce(actor, 'unattributed') as actor from fct_incidents
+),
+
+totals as (
+    select
+        year,
+        coalesce(actor, 'unattributed') as actor,
+        count(*) as incidents,
+        sum(amount_usd) as stolen_usd,
+        sum(amount_gbp) as stolen_gbp
+    from fct_incidents
+    group by all
+),
+
+filled as (
+    select
+        y.year,
+        a.actor,
+        coalesce(t.incidents, 0) as incidents,
+        coalesce(t.stolen_usd, 0)::decimal(18, 2) as stolen_usd,
+        coalesce(t.stolen_gbp, 0)::decimal(18, 2) as stolen_gbp
+    from years y
+    cross join actors a
+    left join totals t on t.year = y.year and t.actor = a.actor
+)
+
+select
+    f.year,
+    f.actor,
+    f.incidents,
+    f.stolen_usd,
+    f.stolen_gbp,
+    round(100 * f.stolen_usd / nullif(r.stolen_usd, 0), 1)::decimal(9, 1) as share_of_year_pct,
+    round(100 * (f.incidents - lag(f.incidents) over w) / nullif(lag(f.incidents) over w, 0), 1)::decimal(9, 1) as yoy_incidents_pct,
+    round(100 * (f.stolen_usd - lag(f.stolen_usd) over w) / nullif(lag(f.stolen_usd) over w, 0), 1)::decimal(9, 1) as yoy_stolen_usd_pct,
+    round(100 * (f.stolen_gbp - lag(f.stolen_gbp) over w) / nullif(lag(f.stolen_gbp) over w, 0), 1)::decimal(9, 1) as yoy_stolen_gbp_pct,
+    r.is_partial_year
+from filled f
+join rpt_annual r using (year)
+window w as (partition by f.actor order by f.year)
+order by f.year, f.actor

@@ -1,0 +1,69 @@
+-- One row per DeFiLlama record, typed. reject_reason is set (and the row kept,
+-- for the rejects output) when the record cannot be used.
+with src as (
+    select * from raw_defillama_hacks
+),
+
+typed as (
+    select
+        _source as source,
+        to_json(struct_pack(date, name, classification, technique, amount, chain, bridgeHack,
+            targetType, source, returnedFunds, defillamaId, parentProtocolId, language))::varchar as record,
+        try_cast(date as bigint) as date_unix,
+        nullif(trim(regexp_replace(name, '\s+', ' ', 'g')), '') as victim,
+        nullif(trim(classification), '') as classification,
+        nullif(trim(technique), '') as technique,
+        amount as amount_text,
+        try_cast(amount as decimal(18, 2)) as amount_usd,
+        returnedFunds as returned_text,
+        try_cast(returnedFunds as decimal(18, 2)) as returned_usd,
+        case when json_type(chain) = 'ARRAY' then list_sort(from_json(chain, '["VARCHAR"]')) end as chains,
+        chain is not null and json_type(chain) not in ('ARRAY', 'NULL') as chain_malformed,
+        lower(bridgeHack) = 'true' as bridge_hack,
+        nullif(trim(targetType), '') as target_type,
+        nullif(defillamaId, '') as defillama_id,
+        _fetched_at::date as fetched_date
+    from src
+),
+
+dated as (
+    select
+        *,
+        date '1970-01-01' + cast(floor(date_unix / 86400) as integer) as incident_date
+    from typed
+)
+
+select
+    source,
+    -- No stable id upstream: date, name and an ordinal among identical
+    -- (date, name) pairs, ordered by the full record so it is deterministic.
+    strftime(incident_date, '%Y-%m-%d') || '|' || coalesce(victim, '') || '|'
+        || row_number() over (partition by source, incident_date, victim order by record) as source_record_key,
+    record,
+    incident_date,
+    victim,
+    case
+        when bridge_hack then 'bridge'
+        when target_type = 'CEX' then 'cex'
+        when target_type = 'DeFi Protocol' then 'defi'
+        when target_type = 'Wallet' then 'wallet'
+        else 'other'
+    end as victim_type,
+    target_type,
+    chains,
+    technique,
+    classification,
+    amount_usd,
+    returned_usd,
+    defillama_id,
+    case
+        when date_unix is null then 'missing or unparseable date'
+        when victim is null then 'missing name'
+        when incident_date > fetched_date then 'date in the future'
+        when amount_text is not null and amount_usd is null then 'unparseable amount'
+        when amount_usd < 0 then 'negative amount'
+        when returned_text is not null and returned_usd is null then 'unparseable returnedFunds'
+        when returned_usd < 0 then 'negative returnedFunds'
+        when chain_malformed then 'chain is not a list'
+    end as reject_reason
+from dated

@@ -1,0 +1,37 @@
+-- ECB reference rates, long: one row per (day, currency) observation, units
+-- of the currency per 1 EUR. 'N/A' (discontinued currency) and empty cells are
+-- not observations; any other value that is not a positive number is rejected.
+with src as (
+    select * from raw_ecb_eurofxref
+),
+
+cells as (
+    unpivot src on columns('^c([1-9]|[1-5][0-9]|6[0-3])$') into name col value cell
+),
+
+header as (
+    select _source, col, trim(cell) as currency from cells where c0 = 'Date'
+),
+
+observations as (
+    select c._source, c.c0, c.col, trim(c.cell) as cell, c._fetched_at
+    from cells c
+    where c.c0 is distinct from 'Date' and trim(c.cell) not in ('', 'N/A')
+)
+
+select
+    o._source as source,
+    o.c0 || '|' || h.currency as source_record_key,
+    to_json(struct_pack(date := o.c0, currency := h.currency, value := o.cell))::varchar as record,
+    try_cast(o.c0 as date) as rate_date,
+    h.currency,
+    try_cast(o.cell as double) as per_eur,
+    case
+        when h.currency is null or h.currency = '' then 'value in a column without a currency header'
+        when try_cast(o.c0 as date) is null then 'unparseable date'
+        when try_cast(o.c0 as date) > o._fetched_at::date then 'date in the future'
+        when try_cast(o.cell as double) is null then 'unparseable rate'
+        when try_cast(o.cell as double) <= 0 then 'non-positive rate'
+    end as reject_reason
+from observations o
+left join header h on h._source = o._source and h.col = o.col
