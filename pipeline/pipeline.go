@@ -120,6 +120,12 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (*Res
 			res.Status = StatusDegraded
 		}
 	}
+	if m.Notes, err = qualityNotes(ctx, conn); err != nil {
+		return nil, err
+	}
+	for _, n := range m.Notes {
+		log.Warn(n, "stage", "test")
+	}
 	m.Status = string(res.Status)
 	m.FinishedAt = now().Format(time.RFC3339)
 
@@ -279,4 +285,37 @@ func manifestSource(ctx context.Context, conn *sql.Conn, e Extracted) (output.Ma
 		ms.Rows = append(ms.Rows, rc)
 	}
 	return ms, rows.Err()
+}
+
+// staleDays is how far before the theft date a rate may be before the
+// release says so (a week covers weekends and holiday runs).
+const staleDays = 7
+
+// qualityNotes states, in the manifest and the log, what a reader of the
+// figures should know: stale FX, unvalued incidents and rejected records.
+func qualityNotes(ctx context.Context, conn *sql.Conn) ([]string, error) {
+	var notes []string
+	var stale int64
+	var latest sql.NullString
+	if err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*), strftime(max(fx_rate_date), '%%Y-%%m-%%d') FROM fct_incidents
+		WHERE amount_usd IS NOT NULL AND incident_date - fx_rate_date > %d`, staleDays)).Scan(&stale, &latest); err != nil {
+		return nil, err
+	}
+	if stale > 0 {
+		notes = append(notes, fmt.Sprintf("%d incident(s) converted at an ECB rate more than %d days older than the theft date (the FX data ends %s): refresh the FX source", stale, staleDays, latest.String))
+	}
+	var unvalued, rejected int64
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM fct_incidents WHERE amount_usd IS NULL").Scan(&unvalued); err != nil {
+		return nil, err
+	}
+	if unvalued > 0 {
+		notes = append(notes, fmt.Sprintf("%d incident(s) have no USD value (no native amounts and no reported figure): counted, not summed", unvalued))
+	}
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM fct_rejects").Scan(&rejected); err != nil {
+		return nil, err
+	}
+	if rejected > 0 {
+		notes = append(notes, fmt.Sprintf("%d input record(s) rejected: see csv/rejects.csv", rejected))
+	}
+	return notes, nil
 }

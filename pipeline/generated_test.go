@@ -1,0 +1,94 @@
+package pipeline
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// checkGenerated compares a committed generated file with fresh content, or
+// rewrites it with -update.
+func checkGenerated(t *testing.T, path, fresh, how string) {
+	t.Helper()
+	if *update {
+		require.NoError(t, os.WriteFile(path, []byte(fresh), 0o644))
+		return
+	}
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.True(t, string(b) == fresh, "%s is out of date: run %s", path, how)
+}
+
+// docs/SCHEMA.md is the SCHEMA.md every release carries (default currencies).
+func TestSchemaDocInSync(t *testing.T) {
+	dir := t.TempDir()
+	res, err := runWith(t, parse(t, offlineYAML, dir), dir, Options{})
+	require.NoError(t, err)
+	b, err := os.ReadFile(filepath.Join(res.Current, "SCHEMA.md"))
+	require.NoError(t, err)
+	checkGenerated(t, "../docs/SCHEMA.md", string(b), "make schema")
+}
+
+// provenance names where each snapshot source's figures come from; the
+// bundled facts carry it per row.
+var provenance = map[string]string{
+	"prices_yfinance":      "Yahoo Finance daily close (yfinance CSV; xa197/financial-dashboard-v2@abc64464)",
+	"prices_coinmarketcap": "CoinMarketCap daily close (Kaggle dataset; mregister2/bitcoin-random-forest@053e6698)",
+	"ecb_fx":               "ECB euro reference rate (eurofxref-hist.csv; h0tbird/eurofxref@1be77cd4)",
+}
+
+// sources/bundled/{prices,fx}.csv hold exactly the price and FX points the
+// curated incidents use in the snapshot run, so an offline run values them
+// the same way. Regenerate with make facts after editing the curated list.
+func TestBundledFactsInSync(t *testing.T) {
+	res := snapshotRun(t)
+	db := duck(t)
+	p := func(ds string) string { return filepath.Join(res.Current, "parquet", ds, ds+".parquet") }
+
+	rows, err := db.QueryContext(t.Context(), fmt.Sprintf(`
+		SELECT DISTINCT pr.asset, strftime(pr.price_date, '%%Y-%%m-%%d'), pr.close_usd, pr.source
+		FROM read_parquet('%s') a
+		JOIN read_parquet('%s') i USING (incident_id)
+		JOIN read_parquet('%s') pr ON pr.asset = a.priced_as AND pr.price_date = a.price_date
+		WHERE list_contains(i.sources, 'curated_dprk') AND a.price_basis IN ('own_series', 'equivalent')
+		ORDER BY 1, 2`, p("incident_assets"), p("incidents"), p("prices")))
+	require.NoError(t, err)
+	var prices strings.Builder
+	prices.WriteString("asset,price_date,close_usd,source\n")
+	for rows.Next() {
+		var asset, day, src string
+		var close float64
+		require.NoError(t, rows.Scan(&asset, &day, &close, &src))
+		require.Contains(t, provenance, src)
+		fmt.Fprintf(&prices, "%s,%s,%s,%s\n", asset, day, strconv.FormatFloat(close, 'f', -1, 64), provenance[src])
+	}
+	require.NoError(t, rows.Err())
+	rows.Close()
+
+	rows, err = db.QueryContext(t.Context(), fmt.Sprintf(`
+		SELECT DISTINCT strftime(f.rate_date, '%%Y-%%m-%%d'), f.currency, f.per_eur, f.source
+		FROM read_parquet('%s') i
+		JOIN read_parquet('%s') f ON f.rate_date = i.fx_rate_date AND f.currency IN ('USD', 'GBP')
+		WHERE list_contains(i.sources, 'curated_dprk')
+		ORDER BY 1, 2`, p("incidents"), p("fx")))
+	require.NoError(t, err)
+	var fx strings.Builder
+	fx.WriteString("rate_date,currency,per_eur,source\n")
+	for rows.Next() {
+		var day, ccy, src string
+		var rate float64
+		require.NoError(t, rows.Scan(&day, &ccy, &rate, &src))
+		require.Contains(t, provenance, src)
+		fmt.Fprintf(&fx, "%s,%s,%s,%s\n", day, ccy, strconv.FormatFloat(rate, 'f', -1, 64), provenance[src])
+	}
+	require.NoError(t, rows.Err())
+	rows.Close()
+
+	checkGenerated(t, "../sources/bundled/prices.csv", prices.String(), "make facts")
+	checkGenerated(t, "../sources/bundled/fx.csv", fx.String(), "make facts")
+}
