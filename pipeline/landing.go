@@ -93,9 +93,10 @@ func (l *Landing) Store(src sources.Source, files []sources.File, fetchedAt time
 	return snap, nil
 }
 
-// writeObject writes content-addressed bytes once, atomically.
+// writeObject writes content-addressed bytes once, atomically; an existing
+// object whose bytes no longer match its name (disk corruption) is rewritten.
 func writeObject(p string, data []byte) error {
-	if _, err := os.Stat(p); err == nil {
+	if verifyObject(p, strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))) == nil {
 		return nil
 	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

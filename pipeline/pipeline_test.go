@@ -421,3 +421,27 @@ func TestSecondWriterIsLockedOut(t *testing.T) {
 	_, err := runWith(t, cfg, dir, Options{})
 	require.ErrorIs(t, err, ErrLocked)
 }
+
+// Any ECB currency is a config switch: EUR and JPY add columns.
+func TestExtraCurrencies(t *testing.T) {
+	requireSharedData(t)
+	cfg, err := LoadConfig("../configs/snapshot.yaml")
+	require.NoError(t, err)
+	cfg.Currencies = []string{"GBP", "EUR", "JPY"}
+	res, err := runWith(t, cfg, "", Options{})
+	require.NoError(t, err)
+	h := header(t, filepath.Join(res.Current, "csv/annual.csv"))
+	require.Equal(t, []string{"stolen_eur", "stolen_jpy"}, h[len(h)-2:])
+	var usd, eur, jpy float64
+	require.NoError(t, duck(t).QueryRowContext(t.Context(), fmt.Sprintf(`
+		SELECT amount_usd::DOUBLE, amount_eur::DOUBLE, amount_jpy::DOUBLE FROM read_parquet('%s')
+		WHERE victim ILIKE 'ronin%%' AND year = 2022`, filepath.Join(res.Current, "parquet/incidents/incidents.parquet"))).Scan(&usd, &eur, &jpy))
+	require.InDelta(t, 1/ecbOn(t, "2022-03-23", "USD"), eur/usd, 1e-6)
+	require.InDelta(t, ecbOn(t, "2022-03-23", "JPY")/ecbOn(t, "2022-03-23", "USD"), jpy/usd, 1e-4)
+
+	cfg.Currencies = []string{"GBP", "GPB"}
+	_, err = runWith(t, cfg, "", Options{})
+	var dte *DataTestError
+	require.ErrorAs(t, err, &dte)
+	require.Contains(t, dte.Error(), "GPB")
+}

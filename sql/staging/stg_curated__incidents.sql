@@ -7,7 +7,10 @@ with src as (
 typed as (
     select
         _source as source,
-        to_json(src)::varchar as record,
+        to_json(struct_pack(incident_key, incident_date, date_precision, victim, victim_type, country,
+            actor, actor_group, attribution_strength, attribution_source, citation_url, stolen_assets,
+            assets_complete, reported_usd, reported_usd_low, reported_usd_high, returned_usd, chains,
+            technique, flags, notes))::varchar as record,
         trim(incident_key) as incident_key,
         try_cast(incident_date as date) as incident_date,
         coalesce(nullif(trim(date_precision), ''), 'day') as date_precision,
