@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -87,7 +88,9 @@ func ParseConfig(b []byte, dir string) (*Config, error) {
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil {
+	if err := dec.Decode(&c); errors.Is(err, io.EOF) {
+		return nil, errors.New("empty configuration: at least one source is required")
+	} else if err != nil {
 		return nil, err
 	}
 	if err := c.validate(); err != nil {
@@ -146,6 +149,9 @@ func (c *Config) validate() error {
 	for i, s := range c.Sources {
 		if s.Name == "" {
 			errs = append(errs, fmt.Errorf("sources[%d]: name is required", i))
+		}
+		if scheme, _, ok := strings.Cut(s.Location, "://"); ok && scheme != "http" && scheme != "https" {
+			errs = append(errs, fmt.Errorf("sources[%d]: location scheme %q is not supported: use http(s) or a file path", i, scheme))
 		}
 	}
 	return errors.Join(errs...)

@@ -5,8 +5,10 @@ import (
 	"fmt"
 )
 
-// firstLines returns up to n lines of b without their line endings.
+// firstLines returns up to n lines of b without their line endings or a
+// leading UTF-8 byte order mark (which spreadsheet exports add).
 func firstLines(b []byte, n int) []string {
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 	var out []string
 	for len(out) < n && len(b) > 0 {
 		line, rest, _ := bytes.Cut(b, []byte("\n"))
@@ -20,7 +22,6 @@ func firstLines(b []byte, n int) []string {
 // renamed or reordered column fails with the file named instead of loading
 // values into the wrong fields.
 func checkHeader(b []byte, want string) error {
-	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 	lines := firstLines(b, 1)
 	if len(lines) == 0 {
 		return fmt.Errorf("empty file")

@@ -31,6 +31,9 @@ func newCuratedIncidents(s Spec) (Source, error) {
 }
 
 func (c *CuratedIncidents) Fetch(ctx context.Context, hc *http.Client) ([]File, error) {
+	if c.location == Embedded {
+		return c.Bundled(), nil
+	}
 	return fetchChecked(ctx, hc, c.location, "*.csv", "curated_incidents", func(b []byte) error {
 		return checkHeader(b, CuratedHeader)
 	})

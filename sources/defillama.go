@@ -32,15 +32,20 @@ func (d *DefiLlamaHacks) Fetch(ctx context.Context, hc *http.Client) ([]File, er
 		if err := checkDefiLlamaHacks(nb.data); err != nil {
 			return nil, fmt.Errorf("%s: %w", nb.name, err)
 		}
-		out = append(out, File{Name: nb.name, Format: "defillama_hacks", Data: nb.data})
+		name := nb.name
+		if ext(name) != ".json" {
+			name += ".json" // the live URL ends in /hacks
+		}
+		out = append(out, File{Name: name, Format: "defillama_hacks", Data: nb.data})
 	}
 	return out, nil
 }
 
 // defiLlamaRequired lists the fields the staging model needs, with the JSON
-// kinds accepted for each. A field may be null in single records (staging
-// quarantines those); it may not be absent, or of another kind, in every record,
-// which is what a rename or a type change upstream looks like.
+// kinds accepted for each, the first being the kind it normally has. A field
+// may be null or odd in single records (staging quarantines those); it may not
+// be absent, null or of another kind in every record, which is what a rename
+// or a type change upstream looks like.
 var defiLlamaRequired = []struct {
 	field string
 	kinds []string
@@ -64,12 +69,12 @@ func checkDefiLlamaHacks(b []byte) error {
 	for _, req := range defiLlamaRequired {
 		ok := 0
 		for _, r := range recs {
-			if v, present := r[req.field]; present && kindIn(jsonKind(v), req.kinds) {
+			if v, present := r[req.field]; present && jsonKind(v) == req.kinds[0] {
 				ok++
 			}
 		}
 		if ok == 0 {
-			return fmt.Errorf("required field %q is missing or not %v in all %d records (renamed or retyped upstream?)", req.field, req.kinds, len(recs))
+			return fmt.Errorf("required field %q is missing or not a %s in all %d records (renamed or retyped upstream?)", req.field, req.kinds[0], len(recs))
 		}
 	}
 	return nil
@@ -95,13 +100,4 @@ func jsonKind(v json.RawMessage) string {
 		}
 	}
 	return ""
-}
-
-func kindIn(k string, kinds []string) bool {
-	for _, want := range kinds {
-		if k == want {
-			return true
-		}
-	}
-	return false
 }

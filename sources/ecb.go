@@ -45,8 +45,9 @@ func (e *ECBEuroFxRef) Fetch(ctx context.Context, hc *http.Client) ([]File, erro
 }
 
 // ecbFiles keeps a zip as fetched (archive only) and lands its CSV beside it.
+// A zip is recognised by its content, whatever the URL is called.
 func ecbFiles(nb namedBytes) ([]File, error) {
-	if strings.EqualFold(path.Ext(nb.name), ".zip") {
+	if strings.EqualFold(path.Ext(nb.name), ".zip") || bytes.HasPrefix(nb.data, []byte("PK\x03\x04")) {
 		csv, name, err := unzipOne(nb.data, ".csv")
 		if err != nil {
 			return nil, err
