@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -50,45 +51,40 @@ func TestBundledFactsInSync(t *testing.T) {
 	db := duck(t)
 	p := func(ds string) string { return filepath.Join(res.Current, "parquet", ds, ds+".parquet") }
 
-	rows, err := db.QueryContext(t.Context(), fmt.Sprintf(`
+	prices := factsCSV(t, db, "asset,price_date,close_usd,source", fmt.Sprintf(`
 		SELECT DISTINCT pr.asset, strftime(pr.price_date, '%%Y-%%m-%%d'), pr.close_usd, pr.source
 		FROM read_parquet('%s') a
 		JOIN read_parquet('%s') i USING (incident_id)
 		JOIN read_parquet('%s') pr ON pr.asset = a.priced_as AND pr.price_date = a.price_date
 		WHERE list_contains(i.sources, 'curated_dprk') AND a.price_basis IN ('own_series', 'equivalent')
 		ORDER BY 1, 2`, p("incident_assets"), p("incidents"), p("prices")))
-	require.NoError(t, err)
-	var prices strings.Builder
-	prices.WriteString("asset,price_date,close_usd,source\n")
-	for rows.Next() {
-		var asset, day, src string
-		var close float64
-		require.NoError(t, rows.Scan(&asset, &day, &close, &src))
-		require.Contains(t, provenance, src)
-		fmt.Fprintf(&prices, "%s,%s,%s,%s\n", asset, day, strconv.FormatFloat(close, 'f', -1, 64), provenance[src])
-	}
-	require.NoError(t, rows.Err())
-	rows.Close()
-
-	rows, err = db.QueryContext(t.Context(), fmt.Sprintf(`
+	fx := factsCSV(t, db, "rate_date,currency,per_eur,source", fmt.Sprintf(`
 		SELECT DISTINCT strftime(f.rate_date, '%%Y-%%m-%%d'), f.currency, f.per_eur, f.source
 		FROM read_parquet('%s') i
 		JOIN read_parquet('%s') f ON f.rate_date = i.fx_rate_date AND f.currency IN ('USD', 'GBP')
 		WHERE list_contains(i.sources, 'curated_dprk')
 		ORDER BY 1, 2`, p("incidents"), p("fx")))
+
+	checkGenerated(t, "../sources/bundled/prices.csv", prices, "make facts")
+	checkGenerated(t, "../sources/bundled/fx.csv", fx, "make facts")
+}
+
+// factsCSV renders rows of (key, day, value, source) as a facts file, with
+// the value in shortest exact decimal form and the source's provenance.
+func factsCSV(t *testing.T, db *sql.DB, header, query string) string {
+	t.Helper()
+	rows, err := db.QueryContext(t.Context(), query)
 	require.NoError(t, err)
-	var fx strings.Builder
-	fx.WriteString("rate_date,currency,per_eur,source\n")
+	defer rows.Close()
+	var b strings.Builder
+	b.WriteString(header + "\n")
 	for rows.Next() {
-		var day, ccy, src string
-		var rate float64
-		require.NoError(t, rows.Scan(&day, &ccy, &rate, &src))
+		var k1, k2, src string
+		var v float64
+		require.NoError(t, rows.Scan(&k1, &k2, &v, &src))
 		require.Contains(t, provenance, src)
-		fmt.Fprintf(&fx, "%s,%s,%s,%s\n", day, ccy, strconv.FormatFloat(rate, 'f', -1, 64), provenance[src])
+		fmt.Fprintf(&b, "%s,%s,%s,%s\n", k1, k2, strconv.FormatFloat(v, 'f', -1, 64), provenance[src])
 	}
 	require.NoError(t, rows.Err())
-	rows.Close()
-
-	checkGenerated(t, "../sources/bundled/prices.csv", prices.String(), "make facts")
-	checkGenerated(t, "../sources/bundled/fx.csv", fx.String(), "make facts")
+	return b.String()
 }

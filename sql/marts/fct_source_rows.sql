@@ -24,16 +24,12 @@ with raw_counts as (
 ),
 
 staged as (
-    select source, feed, count(*) filter (where reason is null) as accepted, count(*) filter (where reason is not null) as rejected
-    from (
-        select source, 'defillama_hacks' as feed, reject_reason as reason from stg_defillama__hacks
-        union all select source, 'curated_incidents', reject_reason from stg_curated__incidents
-        union all select source, 'prices_yfinance', reject_reason from stg_prices__yfinance
-        union all select source, 'prices_coinmarketcap', reject_reason from stg_prices__coinmarketcap
-        union all select source, 'bundled_prices', reject_reason from stg_bundled__prices
-        union all select source, 'bundled_fx', reject_reason from stg_bundled__fx
-        union all select source, 'ecb_eurofxref', reject_reason from stg_ecb__rates
-    )
+    select
+        source,
+        feed,
+        count(*) filter (where reject_reason is null) as accepted,
+        count(*) filter (where reject_reason is not null) as rejected
+    from int_records__all
     group by all
 )
 
