@@ -70,7 +70,7 @@ func (l *Landing) Store(src sources.Source, files []sources.File, fetchedAt time
 		sum := sha256.Sum256(f.Data)
 		hexSum := hex.EncodeToString(sum[:])
 		p := l.objectPath(src.Name(), hexSum, f.Name)
-		if err := writeObject(p, f.Data); err != nil {
+		if err := writeObject(p, hexSum, f.Data); err != nil {
 			return nil, err
 		}
 		snap.Files = append(snap.Files, LandedFile{Name: f.Name, Format: f.Format, SHA256: hexSum, Bytes: int64(len(f.Data)), Path: p})
@@ -95,8 +95,8 @@ func (l *Landing) Store(src sources.Source, files []sources.File, fetchedAt time
 
 // writeObject writes content-addressed bytes once, atomically; an existing
 // object whose bytes no longer match its name (disk corruption) is rewritten.
-func writeObject(p string, data []byte) error {
-	if verifyObject(p, strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))) == nil {
+func writeObject(p, sum string, data []byte) error {
+	if verifyObject(p, sum) == nil {
 		return nil
 	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

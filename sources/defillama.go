@@ -42,18 +42,17 @@ func (d *DefiLlamaHacks) Fetch(ctx context.Context, hc *http.Client) ([]File, er
 }
 
 // defiLlamaRequired lists the fields the staging model needs, with the JSON
-// kinds accepted for each, the first being the kind it normally has. A field
-// may be null or odd in single records (staging quarantines those); it may not
-// be absent, null or of another kind in every record, which is what a rename
-// or a type change upstream looks like.
+// kind each normally has. A field may be null or odd in single records
+// (staging quarantines those); it may not be absent, null or of another kind
+// in every record, which is what a rename or a type change upstream looks like.
 var defiLlamaRequired = []struct {
 	field string
-	kinds []string
+	kind  string
 }{
-	{"date", []string{"number"}},
-	{"name", []string{"string"}},
-	{"amount", []string{"number", "null"}},
-	{"chain", []string{"array", "null"}},
+	{"date", "number"},
+	{"name", "string"},
+	{"amount", "number"},
+	{"chain", "array"},
 }
 
 // checkDefiLlamaHacks checks the shape of a /hacks response. Unknown fields are
@@ -69,12 +68,12 @@ func checkDefiLlamaHacks(b []byte) error {
 	for _, req := range defiLlamaRequired {
 		ok := 0
 		for _, r := range recs {
-			if v, present := r[req.field]; present && jsonKind(v) == req.kinds[0] {
+			if v, present := r[req.field]; present && jsonKind(v) == req.kind {
 				ok++
 			}
 		}
 		if ok == 0 {
-			return fmt.Errorf("required field %q is missing or not a %s in all %d records (renamed or retyped upstream?)", req.field, req.kinds[0], len(recs))
+			return fmt.Errorf("required field %q is missing or not a %s in all %d records (renamed or retyped upstream?)", req.field, req.kind, len(recs))
 		}
 	}
 	return nil

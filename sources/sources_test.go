@@ -296,9 +296,7 @@ func TestECBFilesZip(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			files, err := ecbFiles(tc.nb)
 			if tc.wantErrs != nil {
-				for _, want := range tc.wantErrs {
-					require.ErrorContains(t, err, want)
-				}
+				requireErrorContainsAll(t, err, tc.wantErrs)
 				require.Nil(t, files)
 				return
 			}
@@ -658,9 +656,7 @@ func TestNewErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := New(tc.specs)
 			require.Error(t, err)
-			for _, want := range tc.wantErrs {
-				require.ErrorContains(t, err, want)
-			}
+			requireErrorContainsAll(t, err, tc.wantErrs)
 		})
 	}
 
@@ -768,9 +764,7 @@ func TestFetchEndToEnd(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			files, err := newSource(t, tc.typ, tc.loc).Fetch(t.Context(), hc)
 			if tc.wantErrs != nil {
-				for _, want := range tc.wantErrs {
-					require.ErrorContains(t, err, want)
-				}
+				requireErrorContainsAll(t, err, tc.wantErrs)
 				require.Nil(t, files)
 				return
 			}
@@ -833,4 +827,12 @@ func TestBundled(t *testing.T) {
 		_, ok := newSource(t, "defillama_hacks", "x").(Bundler)
 		require.False(t, ok)
 	})
+}
+
+// requireErrorContainsAll requires err to mention every one of wants.
+func requireErrorContainsAll(t *testing.T, err error, wants []string) {
+	t.Helper()
+	for _, want := range wants {
+		require.ErrorContains(t, err, want)
+	}
 }
