@@ -39,6 +39,11 @@ type Config struct {
 	KeepReleases int            `yaml:"keep_releases"`
 	HTTP         HTTPConfig     `yaml:"http"`
 	Sources      []SourceConfig `yaml:"sources"`
+	// LockTimeout is how long a writer (run, fetch, a scheduled job) waits
+	// for another to release the data folder before giving up; 0 fails at once.
+	LockTimeout time.Duration `yaml:"lock_timeout"`
+	// Schedule configures `heiststat schedule` (see schedule.go).
+	Schedule ScheduleConfig `yaml:"schedule"`
 
 	path string
 }
@@ -57,6 +62,9 @@ type SourceConfig struct {
 	Type     string    `yaml:"type"`
 	Location string    `yaml:"location"`
 	Options  yaml.Node `yaml:"options"`
+	// Schedule is the cron expression of this source's fetch under
+	// `heiststat schedule`; empty means the build job fetches it.
+	Schedule string `yaml:"schedule"`
 }
 
 var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
@@ -146,6 +154,7 @@ func (c *Config) validate() error {
 	if c.HTTP.Timeout <= 0 || c.HTTP.ConnectTimeout <= 0 {
 		errs = append(errs, errors.New("http: timeouts must be positive durations such as 30s"))
 	}
+	errs = append(errs, c.validateSchedule()...)
 	for i, s := range c.Sources {
 		if s.Name == "" {
 			errs = append(errs, fmt.Errorf("sources[%d]: name is required", i))

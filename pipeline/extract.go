@@ -34,13 +34,17 @@ type Extracted struct {
 // extract fetches every source concurrently and lands what it gets. A failing
 // source does not stop the others: it falls back to its latest good archived
 // snapshot, then to its bundled facts, and the run reports itself degraded.
-func extract(ctx context.Context, log *slog.Logger, land *Landing, srcs []sources.Source, hc *http.Client, offline bool, now func() time.Time) []Extracted {
+func extract(ctx context.Context, log *slog.Logger, land *Landing, srcs []sources.Source, hc *http.Client, opts Options, now func() time.Time) []Extracted {
 	out := make([]Extracted, len(srcs))
 	var g errgroup.Group
 	g.SetLimit(4)
 	for i, src := range srcs {
 		g.Go(func() error {
-			out[i] = extractOne(ctx, log, land, src, hc, offline, now)
+			var pre *Extracted
+			if e, ok := opts.Fetched[src.Name()]; ok {
+				pre = &e
+			}
+			out[i] = extractOne(ctx, log, land, src, hc, opts.Offline, pre, now)
 			return nil
 		})
 	}
@@ -48,19 +52,21 @@ func extract(ctx context.Context, log *slog.Logger, land *Landing, srcs []source
 	return out
 }
 
-func extractOne(ctx context.Context, log *slog.Logger, land *Landing, src sources.Source, hc *http.Client, offline bool, now func() time.Time) Extracted {
+// pre, when not nil, is the outcome of an earlier fetch of src, used instead of fetching.
+func extractOne(ctx context.Context, log *slog.Logger, land *Landing, src sources.Source, hc *http.Client, offline bool, pre *Extracted, now func() time.Time) Extracted {
 	log = log.With("stage", "extract", "source", src.Name())
-	start := time.Now()
 	res := Extracted{Source: src}
 	embedded := src.Location() == sources.Embedded
-	if !embedded && !offline {
-		files, err := src.Fetch(ctx, hc)
+	switch {
+	case pre != nil && pre.Freshness == Live:
+		log.Info("fetched earlier", "freshness", Live, "fetched_at", pre.Snapshot.FetchedAt.Format(time.RFC3339), "bytes", pre.Snapshot.Bytes())
+		return *pre
+	case pre != nil:
+		res.FetchErr = pre.FetchErr
+	case !embedded && !offline:
+		snap, err := fetchLive(ctx, log, land, src, hc, now)
 		if err == nil {
-			res.Snapshot, err = land.Store(src, files, now(), true)
-		}
-		if err == nil {
-			res.Freshness = Live
-			log.Info("fetched", "freshness", Live, "files", len(res.Snapshot.Files), "bytes", res.Snapshot.Bytes(), "duration_ms", time.Since(start).Milliseconds())
+			res.Snapshot, res.Freshness = snap, Live
 			return res
 		}
 		res.FetchErr = err
@@ -106,4 +112,19 @@ func extractOne(ctx context.Context, log *slog.Logger, land *Landing, src source
 		log.Warn("using fallback", attrs...)
 	}
 	return res
+}
+
+// fetchLive fetches a source and lands its bytes.
+func fetchLive(ctx context.Context, log *slog.Logger, land *Landing, src sources.Source, hc *http.Client, now func() time.Time) (*Snapshot, error) {
+	start := time.Now()
+	files, err := src.Fetch(ctx, hc)
+	if err != nil {
+		return nil, err
+	}
+	snap, changed, err := land.storeFetch(src, files, now())
+	if err != nil {
+		return nil, err
+	}
+	log.Info("fetched", "freshness", Live, "changed", changed, "files", len(snap.Files), "bytes", snap.Bytes(), "duration_ms", time.Since(start).Milliseconds())
+	return snap, nil
 }

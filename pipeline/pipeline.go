@@ -6,7 +6,6 @@ package pipeline
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -14,8 +13,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/gofrs/flock"
 
 	"github.com/heiststat/heiststat/output"
 	"github.com/heiststat/heiststat/sources"
@@ -32,15 +29,16 @@ const (
 	StatusDegraded Status = "degraded"
 )
 
-// ErrLocked means another heiststat process holds the data folder.
-var ErrLocked = errors.New("another heiststat run holds the lock on the data folder")
-
 // Options adjust one run.
 type Options struct {
 	// Offline skips every fetch and replays the latest archived snapshots.
 	Offline bool
 	// Now is the clock (UTC); tests may pin it.
 	Now func() time.Time
+	// Fetched holds the outcomes of fetches made earlier (the scheduler's
+	// fetch jobs); those sources are not fetched again: a live outcome is used
+	// as it is, a failed one falls back like a failed fetch.
+	Fetched map[string]Extracted
 }
 
 // Result describes a finished run.
@@ -50,10 +48,17 @@ type Result struct {
 	Release  string
 	Current  string
 	Manifest *output.Manifest
+	// Unchanged means nothing changed since the current release, so nothing
+	// was published: Release and Manifest are the current release's, and
+	// Status is its status.
+	Unchanged bool
+	// Sources is what each source contributed to this run.
+	Sources []Extracted
 }
 
-// Run executes one full run: extract, load, models, data tests, publish.
-func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (*Result, error) {
+// Run executes one full run: extract, load, models, data tests, publish. It
+// is recorded in the run history (meta_runs), whatever its outcome.
+func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res *Result, err error) {
 	now := opts.Now
 	if now == nil {
 		now = func() time.Time { return time.Now().UTC() }
@@ -62,29 +67,13 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (*Res
 	runID := started.Format("20060102T150405.000Z")
 	log = log.With("run_id", runID)
 
-	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
-		return nil, err
-	}
-	lock := flock.New(filepath.Join(cfg.DataDir, ".lock"))
-	ok, err := lock.TryLock()
-	if err != nil {
-		return nil, fmt.Errorf("locking %s: %w", cfg.DataDir, err)
-	}
-	if !ok {
-		return nil, fmt.Errorf("%w (%s)", ErrLocked, cfg.DataDir)
-	}
-	defer lock.Unlock()
-
-	srcs, err := sources.New(cfg.SourceSpecs())
+	unlock, err := lockDataDir(ctx, log, cfg.DataDir, cfg.LockTimeout)
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 
-	land := &Landing{Root: filepath.Join(cfg.DataDir, "landing")}
-	hc := sources.NewHTTPClient(cfg.HTTP.Timeout, cfg.HTTP.ConnectTimeout)
-	extracted := extract(ctx, log, land, srcs, hc, opts.Offline, now)
-
-	db, err := OpenWarehouse(filepath.Join(cfg.DataDir, "warehouse.duckdb"))
+	db, err := openWarehouse(log, filepath.Join(cfg.DataDir, "warehouse.duckdb"))
 	if err != nil {
 		return nil, err
 	}
@@ -94,12 +83,50 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (*Res
 		return nil, err
 	}
 	defer conn.Close()
+	if err := startRun(ctx, conn, runID, started); err != nil {
+		return nil, err
+	}
+	rec := RunRecord{RunID: runID, Status: StatusFailed}
+	defer func() {
+		rec.FinishedAt = now()
+		rec.Duration = rec.FinishedAt.Sub(started)
+		if err != nil {
+			rec.Error = err.Error()
+		}
+		// Recorded even when the run was cancelled.
+		if herr := finishRun(context.WithoutCancel(ctx), conn, rec); herr != nil {
+			log.Error("recording the run", "stage", "history", "error", herr.Error())
+		}
+	}()
+
+	srcs, err := sources.New(cfg.SourceSpecs())
+	if err != nil {
+		return nil, err
+	}
+
+	land := &Landing{Root: filepath.Join(cfg.DataDir, "landing")}
+	hc := sources.NewHTTPClient(cfg.HTTP.Timeout, cfg.HTTP.ConnectTimeout)
+	extracted := extract(ctx, log, land, srcs, hc, opts, now)
+
+	if rec.Fingerprint, err = runFingerprint(cfg, extracted); err != nil {
+		return nil, err
+	}
+	if m, err := unchangedRelease(ctx, conn, cfg.OutDir, rec.Fingerprint); err != nil || m != nil {
+		if err != nil {
+			return nil, err
+		}
+		rec.Status, rec.Release = StatusUnchanged, m.RunID
+		pub := &output.Publisher{Root: cfg.OutDir}
+		log.Info("nothing changed since the current release: nothing published", "stage", "publish", "release", m.RunID, "status", m.Status)
+		return &Result{RunID: runID, Status: Status(m.Status), Release: filepath.Join(cfg.OutDir, "releases", m.RunID),
+			Current: pub.Current(), Manifest: m, Unchanged: true, Sources: extracted}, nil
+	}
 
 	if err := build(ctx, log, conn, cfg, extracted); err != nil {
 		return nil, err
 	}
 
-	res := &Result{RunID: runID, Status: StatusOK}
+	res = &Result{RunID: runID, Status: StatusOK, Sources: extracted}
 	m := &output.Manifest{
 		RunID:         runID,
 		StartedAt:     started.Format(time.RFC3339),
@@ -137,6 +164,10 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (*Res
 		return nil, fmt.Errorf("publish: %w", err)
 	}
 	res.Current, res.Manifest = pub.Current(), m
+	rec.Status, rec.Release, rec.Published = res.Status, runID, true
+	for _, f := range m.Files {
+		rec.Rows += f.Rows
+	}
 	log.Info("published", "stage", "publish", "release", res.Release, "status", res.Status, "files", len(m.Files), "duration_ms", time.Since(start).Milliseconds())
 	return res, nil
 }
@@ -164,19 +195,26 @@ func build(ctx context.Context, log *slog.Logger, conn *sql.Conn, cfg *Config, e
 	if err != nil {
 		return err
 	}
-	if err := registerLanded(ctx, conn, extracted); err != nil {
-		return err
-	}
-	if err := setVariables(ctx, conn, cfg, models, extracted, tmp); err != nil {
-		return err
-	}
-	if err := loadSeeds(ctx, conn, sqlmodels.FS, tmp); err != nil {
-		return err
-	}
-	if err := buildModels(ctx, conn, models); err != nil {
-		return err
-	}
-	if err := applyComments(ctx, conn, sqlmodels.FS); err != nil {
+	err = inTransaction(ctx, conn, func() error {
+		if err := registerLanded(ctx, conn, extracted); err != nil {
+			return err
+		}
+		if err := setVariables(ctx, conn, cfg, models, extracted, tmp); err != nil {
+			return err
+		}
+		if err := loadSeeds(ctx, conn, sqlmodels.FS, tmp); err != nil {
+			return err
+		}
+		rest, err := loadRaw(ctx, log, conn, models, extracted)
+		if err != nil {
+			return err
+		}
+		if err := buildModels(ctx, conn, rest); err != nil {
+			return err
+		}
+		return applyComments(ctx, conn, sqlmodels.FS)
+	})
+	if err != nil {
 		return err
 	}
 	log.Info("models built", "stage", "models", "models", len(models), "duration_ms", time.Since(start).Milliseconds())

@@ -34,7 +34,7 @@ func OpenWarehouse(path string) (*sql.DB, error) {
 	})
 	if err != nil {
 		if strings.Contains(err.Error(), "Could not set lock") {
-			return nil, fmt.Errorf("warehouse %s is held by another process: %w", path, err)
+			return nil, fmt.Errorf("%w: warehouse %s is open in another process: %v", ErrLocked, path, err)
 		}
 		return nil, err
 	}

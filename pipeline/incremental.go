@@ -1,0 +1,231 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/heiststat/heiststat/output"
+	"github.com/heiststat/heiststat/sources"
+)
+
+// A release is a function of the binary (code, SQL models, seeds, bundled
+// facts), the settings that shape the outputs, and each source's input bytes
+// and fetch day (staging rejects records dated after it). Nothing else: the
+// SQL never reads the clock. So a run whose fingerprint matches the one the
+// current release was built from has nothing new to publish.
+
+// binaryHash identifies the running executable.
+var binaryHash = sync.OnceValues(func() (string, error) {
+	p, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+})
+
+// runFingerprint hashes everything a release is built from.
+func runFingerprint(cfg *Config, extracted []Extracted) (string, error) {
+	bin, err := binaryHash()
+	if err != nil {
+		return "", fmt.Errorf("fingerprinting the binary: %w", err)
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "binary %s\nschema %s\nout %s\ncurrencies %q\nas_of %s\nmax_price_age_days %d\n",
+		bin, output.SchemaVersion, cfg.OutDir, cfg.Currencies, cfg.AsOf, cfg.MaxPriceAgeDays)
+	for _, s := range cfg.Sources {
+		var opts []byte
+		if s.Options.Kind != 0 {
+			if opts, err = yaml.Marshal(&s.Options); err != nil {
+				return "", err
+			}
+		}
+		fmt.Fprintf(h, "source %s %s %s %q\n", s.Name, s.Type, s.Location, opts)
+	}
+	for _, e := range extracted {
+		fmt.Fprintf(h, "input %s %s\n", e.Source.Name(), e.Freshness)
+		if e.Snapshot != nil {
+			for _, f := range e.Snapshot.Files {
+				fmt.Fprintf(h, "  %s %s %s %s\n", f.Name, f.Format, f.SHA256, fetchDay(e.Snapshot))
+			}
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func fetchDay(s *Snapshot) string { return s.FetchedAt.UTC().Format(time.DateOnly) }
+
+// unchangedRelease returns the manifest of the current release when the last
+// run that published built it from fingerprint fp and it is still current
+// and readable; otherwise nil, and the run publishes.
+func unchangedRelease(ctx context.Context, conn *sql.Conn, outDir, fp string) (*output.Manifest, error) {
+	var runID, prev string
+	err := conn.QueryRowContext(ctx, "SELECT run_id, fingerprint FROM meta_runs WHERE published ORDER BY started_at DESC LIMIT 1").Scan(&runID, &prev)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && prev != fp) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	current := filepath.Join(outDir, "current")
+	if target, err := os.Readlink(current); err != nil || target != filepath.Join("releases", runID) {
+		return nil, nil
+	}
+	b, err := os.ReadFile(filepath.Join(current, "manifest.json"))
+	if err != nil {
+		return nil, nil
+	}
+	var m output.Manifest
+	if json.Unmarshal(b, &m) != nil || m.RunID != runID {
+		return nil, nil
+	}
+	return &m, nil
+}
+
+// inTransaction runs f in one warehouse transaction, so a run killed halfway
+// leaves the tables of the last complete build, never partial ones.
+func inTransaction(ctx context.Context, conn *sql.Conn, f func() error) error {
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return err
+	}
+	if err := f(); err != nil {
+		// The context may be cancelled: roll back regardless.
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		return err
+	}
+	_, err := conn.ExecContext(ctx, "COMMIT")
+	return err
+}
+
+// loadRaw creates the raw tables, skipping each one whose SQL and input files
+// (bytes and fetch day) are those it was last loaded from, and returns the
+// other models. The fingerprint is stored beside the table in the same
+// transaction, so it can never describe a table that was not loaded.
+func loadRaw(ctx context.Context, log *slog.Logger, conn *sql.Conn, models []Model, extracted []Extracted) ([]Model, error) {
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS meta_raw_loads (
+		model VARCHAR PRIMARY KEY, fingerprint VARCHAR NOT NULL, loaded_at TIMESTAMPTZ NOT NULL)`); err != nil {
+		return nil, err
+	}
+	var rest []Model
+	for _, m := range models {
+		if m.Layer != "raw" {
+			rest = append(rest, m)
+			continue
+		}
+		fp := rawFingerprint(m, extracted)
+		var prev string
+		err := conn.QueryRowContext(ctx, `SELECT fingerprint FROM meta_raw_loads
+			WHERE model = ? AND model IN (SELECT table_name FROM duckdb_tables())`, m.Name).Scan(&prev)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		if prev == fp {
+			log.Info("inputs unchanged, not reloaded", "stage", "load", "model", m.Name)
+			continue
+		}
+		start := time.Now()
+		if err := buildModels(ctx, conn, []Model{m}); err != nil {
+			return nil, err
+		}
+		if _, err := conn.ExecContext(ctx, "INSERT OR REPLACE INTO meta_raw_loads VALUES (?, ?, now())", m.Name, fp); err != nil {
+			return nil, err
+		}
+		var rows int64
+		if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM "+m.Name).Scan(&rows); err != nil {
+			return nil, err
+		}
+		log.Info("loaded", "stage", "load", "model", m.Name, "rows", rows, "duration_ms", time.Since(start).Milliseconds())
+	}
+	return rest, nil
+}
+
+// rawFingerprint hashes a raw model's SQL and the files it reads.
+func rawFingerprint(m Model, extracted []Extracted) string {
+	format := strings.TrimPrefix(m.Name, "raw_")
+	var lines []string
+	for _, e := range extracted {
+		if e.Snapshot == nil {
+			continue
+		}
+		for _, f := range e.Snapshot.Files {
+			if f.Format == format {
+				lines = append(lines, strings.Join([]string{e.Source.Name(), f.Path, f.SHA256, fetchDay(e.Snapshot)}, " "))
+			}
+		}
+	}
+	slices.Sort(lines)
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s\n", m.SQL, strings.Join(lines, "\n"))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// storeFetch lands a live fetch. When its files are byte for byte those of
+// the source's latest snapshot, that snapshot is kept and no record is added:
+// unchanged bytes keep the fetch time they were first seen at, so a rebuild
+// from the archive gives the same outputs, and a source fetched every minute
+// does not pile up identical records.
+func (l *Landing) storeFetch(src sources.Source, files []sources.File, now time.Time) (snap *Snapshot, changed bool, err error) {
+	if prev, _, err := l.Latest(src.Name()); err == nil && sameFiles(prev.Files, files) {
+		return prev, false, nil
+	}
+	snap, err = l.Store(src, files, now, true)
+	return snap, true, err
+}
+
+func sameFiles(landed []LandedFile, files []sources.File) bool {
+	if len(landed) != len(files) {
+		return false
+	}
+	for i, f := range files {
+		sum := sha256.Sum256(f.Data)
+		if landed[i].Name != f.Name || landed[i].Format != f.Format || landed[i].SHA256 != hex.EncodeToString(sum[:]) {
+			return false
+		}
+	}
+	return true
+}
+
+// openWarehouse opens the run's warehouse. The warehouse is a cache of the
+// landing zone: one that cannot be opened (damaged by a crash or a full disk)
+// is moved aside and rebuilt rather than failing every later run.
+func openWarehouse(log *slog.Logger, path string) (*sql.DB, error) {
+	db, err := OpenWarehouse(path)
+	if err == nil || errors.Is(err, ErrLocked) {
+		return db, err
+	}
+	if _, serr := os.Stat(path); serr != nil {
+		return nil, err
+	}
+	aside := path + ".broken-" + time.Now().UTC().Format("20060102T150405Z")
+	log.Warn("warehouse unreadable: moved aside, rebuilding it from the landing zone", "stage", "load", "error", err.Error(), "moved_to", aside)
+	if err := os.Rename(path, aside); err != nil {
+		return nil, err
+	}
+	if err := os.Rename(path+".wal", aside+".wal"); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	return OpenWarehouse(path)
+}
