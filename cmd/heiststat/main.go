@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
 	"github.com/alecthomas/kong"
 	"github.com/mattn/go-isatty"
@@ -33,8 +34,10 @@ const (
 type cli struct {
 	LogFormat string `help:"Log format: auto (text on a terminal, JSON otherwise), text or json." enum:"auto,text,json" default:"auto"`
 
-	Run     runCmd     `cmd:"" help:"Fetch every source, build the models, run the data tests and publish a release."`
-	Version versionCmd `cmd:"" help:"Print the version."`
+	Run      runCmd      `cmd:"" help:"Fetch every source, build the models, run the data tests and publish a release."`
+	Schedule scheduleCmd `cmd:"" help:"Run the fetch and build jobs on their cron schedules until SIGTERM or SIGINT."`
+	Runs     runsCmd     `cmd:"" help:"List the run history, newest first."`
+	Version  versionCmd  `cmd:"" help:"Print the version."`
 }
 
 type runCmd struct {
@@ -42,6 +45,8 @@ type runCmd struct {
 	Out     string `help:"Publish under this folder instead of the config's out_dir." type:"path"`
 	Data    string `help:"Use this data folder instead of the config's data_dir." type:"path"`
 	Offline bool   `help:"Do not fetch: replay the latest archived snapshot of every source."`
+	// A pointer, so that an absent flag leaves the config's lock_timeout.
+	LockTimeout *time.Duration `help:"Wait this long for another writer to release the data folder (default: the config's lock_timeout, else 0: give up at once)."`
 }
 
 type versionCmd struct{}
@@ -77,22 +82,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "version":
 		fmt.Fprintln(stdout, "heiststat", version)
 		return exitOK
+	case "schedule":
+		return c.Schedule.exec(ctx, log, stderr)
+	case "runs":
+		return c.Runs.exec(ctx, stdout, stderr)
 	default:
 		return c.Run.exec(ctx, log, stdout, stderr)
 	}
 }
 
 func (r *runCmd) exec(ctx context.Context, log *slog.Logger, stdout, stderr io.Writer) int {
-	cfg, err := pipeline.LoadConfig(r.Config)
+	cfg, err := loadConfig(r.Config, r.Out, r.Data, r.LockTimeout)
 	if err != nil {
 		fmt.Fprintf(stderr, "heiststat: %v\n", err)
 		return exitUsage
-	}
-	if r.Out != "" {
-		cfg.OutDir = r.Out
-	}
-	if r.Data != "" {
-		cfg.DataDir = r.Data
 	}
 	res, err := pipeline.Run(ctx, cfg, log, pipeline.Options{Offline: r.Offline})
 	if errors.Is(err, pipeline.ErrLocked) {
@@ -104,6 +107,7 @@ func (r *runCmd) exec(ctx context.Context, log *slog.Logger, stdout, stderr io.W
 		return exitFailed
 	}
 	printSummary(stdout, res)
+	// A run that changed nothing exits like the release that stays current.
 	if res.Status == pipeline.StatusDegraded {
 		return exitDegraded
 	}
@@ -112,7 +116,11 @@ func (r *runCmd) exec(ctx context.Context, log *slog.Logger, stdout, stderr io.W
 
 // printSummary tells a person where the outputs are and shows annual.csv.
 func printSummary(w io.Writer, res *pipeline.Result) {
-	fmt.Fprintf(w, "Published release %s (status %s)\n", res.RunID, res.Status)
+	if res.Unchanged {
+		fmt.Fprintf(w, "Nothing changed since release %s (status %s): nothing published\n", res.Manifest.RunID, res.Status)
+	} else {
+		fmt.Fprintf(w, "Published release %s (status %s)\n", res.RunID, res.Status)
+	}
 	fmt.Fprintf(w, "  current:  %s -> %s\n", res.Current, res.Release)
 	fmt.Fprintf(w, "  Parquet:  %s\n", filepath.Join(res.Current, "parquet"))
 	fmt.Fprintf(w, "  CSV:      %s\n", filepath.Join(res.Current, "csv"))
