@@ -5,7 +5,7 @@ export CGO_ENABLED := 1
 BIN     := bin/heiststat
 CONFIG  ?= configs/default.yaml
 
-.PHONY: build run snapshot test bench lint schema facts clean
+.PHONY: build run snapshot test chaos bench lint schema facts clean
 
 build:
 	$(GO) build $(TAGS) -o $(BIN) ./cmd/heiststat
@@ -24,6 +24,11 @@ snapshot: build
 test:
 	$(GO) vet $(TAGS) ./...
 	$(GO) test $(TAGS) -count=1 ./...
+
+# Crash safety: kill -9 at random points of 30 runs (seed logged; set
+# HEISTSTAT_CHAOS_SEED to replay). The other crash tests run in make test.
+chaos:
+	HEISTSTAT_CHAOS=1 $(GO) test $(TAGS) -count=1 -run 'TestChaos' -v ./cmd/heiststat
 
 bench:
 	$(GO) test $(TAGS) -run '^$$' -bench . -benchtime 3x ./...

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/heiststat/heiststat/output"
+	"github.com/heiststat/heiststat/pipeline"
+)
+
+// TestMain lets a test run the test binary as the heiststat command, so the
+// crash tests exercise real processes without a separate build.
+func TestMain(m *testing.M) {
+	if os.Getenv("HEISTSTAT_TEST_CHILD") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// child is one heiststat process.
+type child struct {
+	cmd            *exec.Cmd
+	stdout, stderr bytes.Buffer
+}
+
+func startChild(t *testing.T, args ...string) *child {
+	t.Helper()
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	c := &child{cmd: exec.Command(exe, args...)}
+	c.cmd.Env = append(os.Environ(), "HEISTSTAT_TEST_CHILD=1")
+	c.cmd.Stdout, c.cmd.Stderr = &c.stdout, &c.stderr
+	require.NoError(t, c.cmd.Start())
+	return c
+}
+
+// wait returns the exit status (-1 when killed by a signal).
+func (c *child) wait() int {
+	_ = c.cmd.Wait()
+	return c.cmd.ProcessState.ExitCode()
+}
+
+func runChild(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	c := startChild(t, args...)
+	code := c.wait()
+	return code, c.stdout.String(), c.stderr.String()
+}
+
+// fixtureConfig reads every feed from the recorded fixtures in
+// sources/testdata (all live, so a run exits 0 and is fast); the curated list
+// is a copy in dir that a test may edit. extra is appended at the top level.
+func fixtureConfig(t *testing.T, dir, extra string) string {
+	t.Helper()
+	td, err := filepath.Abs("../../sources/testdata")
+	require.NoError(t, err)
+	b, err := os.ReadFile(filepath.Join(td, "curated/dprk_incidents.csv"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "curated.csv"), b, 0o644))
+	p := filepath.Join(dir, "config.yaml")
+	require.NoError(t, os.WriteFile(p, []byte(strings.ReplaceAll(`
+data_dir: data
+out_dir: out
+sources:
+  - {name: defillama_hacks, type: defillama_hacks, location: TD/defillama/hacks.json}
+  - {name: ecb_fx, type: ecb_eurofxref, location: TD/ecb/eurofxref-hist.csv}
+  - {name: prices_yfinance, type: prices_yfinance, location: TD/yfinance}
+  - {name: curated_dprk, type: curated_incidents, location: curated.csv}
+`, "TD", td)+extra), 0o644))
+	return p
+}
+
+// requireValidCurrent checks that out/current is a complete release: the
+// manifest is there, every file it lists has its bytes, sha256 and row count,
+// and annual.csv parses to the end. It returns the manifest's file list.
+func requireValidCurrent(t *testing.T, out string) []output.PublishedFile {
+	t.Helper()
+	cur := filepath.Join(out, "current")
+	b, err := os.ReadFile(filepath.Join(cur, "manifest.json"))
+	require.NoError(t, err)
+	var m output.Manifest
+	require.NoError(t, json.Unmarshal(b, &m))
+	require.NotEmpty(t, m.Files)
+	db, err := pipeline.OpenWarehouse("")
+	require.NoError(t, err)
+	defer db.Close()
+	for _, f := range m.Files {
+		data, err := os.ReadFile(filepath.Join(cur, f.Path))
+		require.NoError(t, err, f.Path)
+		sum := sha256.Sum256(data)
+		require.Equal(t, f.SHA256, hex.EncodeToString(sum[:]), f.Path)
+		require.EqualValues(t, f.Bytes, len(data), f.Path)
+		var rows int64
+		switch filepath.Ext(f.Path) {
+		case ".csv":
+			recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+			require.NoError(t, err, f.Path)
+			rows = int64(len(recs) - 1)
+		case ".parquet":
+			require.NoError(t, db.QueryRow(fmt.Sprintf("SELECT count(*) FROM read_parquet('%s')", filepath.Join(cur, f.Path))).Scan(&rows))
+		default:
+			continue
+		}
+		require.Equal(t, f.Rows, rows, f.Path)
+	}
+	annual, err := os.Open(filepath.Join(cur, "csv/annual.csv"))
+	require.NoError(t, err)
+	defer annual.Close()
+	recs, err := csv.NewReader(annual).ReadAll()
+	require.NoError(t, err)
+	require.Equal(t, "year", recs[0][0])
+	require.Greater(t, len(recs), 1)
+	return m.Files
+}
+
+func releaseCount(t *testing.T, out string) int {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(out, "releases"))
+	require.NoError(t, err)
+	n := 0
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), ".") {
+			n++
+		}
+	}
+	return n
+}
