@@ -132,6 +132,10 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (*Res
 	start := time.Now()
 	pub := &output.Publisher{Root: cfg.OutDir, Keep: cfg.KeepReleases}
 	parquet, csv := output.Datasets(cfg.ExtraCurrencies())
+	if cfg.ValueAt != "" {
+		m.ValueAt = cfg.ValueAt
+		parquet, csv = output.WithValueAt(parquet, csv, cfg.Currencies)
+	}
 	res.Release, err = pub.Publish(ctx, conn, runID, parquet, csv, m)
 	if err != nil {
 		return nil, fmt.Errorf("publish: %w", err)
@@ -233,6 +237,7 @@ func setVariables(ctx context.Context, conn *sql.Conn, cfg *Config, models []Mod
 		fmt.Sprintf("SET VARIABLE max_price_age_days = %d", cfg.MaxPriceAgeDays),
 		fmt.Sprintf("SET VARIABLE currencies = %s", sqlList(cfg.Currencies)),
 		fmt.Sprintf("SET VARIABLE as_of = %s", sqlString(cfg.AsOf)),
+		fmt.Sprintf("SET VARIABLE value_at = %s", sqlString(cfg.ValueAt)),
 	}
 	for _, m := range models {
 		format, ok := strings.CutPrefix(m.Name, "raw_")

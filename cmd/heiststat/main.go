@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
 	"github.com/alecthomas/kong"
 	"github.com/mattn/go-isatty"
@@ -42,6 +43,7 @@ type runCmd struct {
 	Out     string `help:"Publish under this folder instead of the config's out_dir." type:"path"`
 	Data    string `help:"Use this data folder instead of the config's data_dir." type:"path"`
 	Offline bool   `help:"Do not fetch: replay the latest archived snapshot of every source."`
+	ValueAt string `name:"value-at" help:"Also re-value incidents with native amounts at this date's prices and FX (YYYY-MM-DD), in extra value_at_* columns; overrides the config's value_at." placeholder:"YYYY-MM-DD"`
 }
 
 type versionCmd struct{}
@@ -93,6 +95,13 @@ func (r *runCmd) exec(ctx context.Context, log *slog.Logger, stdout, stderr io.W
 	}
 	if r.Data != "" {
 		cfg.DataDir = r.Data
+	}
+	if r.ValueAt != "" {
+		if _, err := time.Parse(time.DateOnly, r.ValueAt); err != nil {
+			fmt.Fprintf(stderr, "heiststat: --value-at %q is not a YYYY-MM-DD date\n", r.ValueAt)
+			return exitUsage
+		}
+		cfg.ValueAt = r.ValueAt
 	}
 	res, err := pipeline.Run(ctx, cfg, log, pipeline.Options{Offline: r.Offline})
 	if errors.Is(err, pipeline.ErrLocked) {
