@@ -78,6 +78,20 @@ func (p *Publisher) Publish(ctx context.Context, conn *sql.Conn, runID string, p
 		files = append(files, f)
 	}
 
+	report, err := LoadReport(ctx, conn, m)
+	if err != nil {
+		return "", fmt.Errorf("report: %w", err)
+	}
+	html, err := report.Render()
+	if err != nil {
+		return "", fmt.Errorf("report: %w", err)
+	}
+	rf, err := writeFile(stage, "report.html", html)
+	if err != nil {
+		return "", err
+	}
+	files = append(files, rf)
+
 	doc, err := SchemaDoc(ctx, conn, parquet, csv)
 	if err != nil {
 		return "", err
