@@ -53,6 +53,9 @@ func TestReportRendersInChromium(t *testing.T) {
 			break
 		}
 	}
+	if bin == "" && os.Getenv("HEISTSTAT_REQUIRE_CHROMIUM") != "" {
+		t.Fatal("chromium not installed, and HEISTSTAT_REQUIRE_CHROMIUM is set (CI)")
+	}
 	if bin == "" {
 		t.Skip("chromium not installed (apt-get install chromium; .ci/run installs it): skipping the browser rendering test")
 	}
