@@ -35,6 +35,8 @@ type cli struct {
 	LogFormat string `help:"Log format: auto (text on a terminal, JSON otherwise), text or json." enum:"auto,text,json" default:"auto"`
 
 	Run     runCmd     `cmd:"" help:"Fetch every source, build the models, run the data tests and publish a release."`
+	Report  reportCmd  `cmd:"" help:"Print annual totals from the current release, with YoY arrows."`
+	Query   queryCmd   `cmd:"" help:"Run read-only SQL over the current release (one table per dataset)."`
 	Version versionCmd `cmd:"" help:"Print the version."`
 }
 
@@ -76,6 +78,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 
 	switch kctx.Command() {
+	case "report":
+		return c.Report.exec(ctx, stdout, stderr)
+	case "query <sql>":
+		return c.Query.exec(ctx, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "heiststat", version)
 		return exitOK
