@@ -123,6 +123,11 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (*Res
 	if m.Notes, err = qualityNotes(ctx, conn); err != nil {
 		return nil, err
 	}
+	valueAt, err := valueAtNotes(ctx, conn, cfg)
+	if err != nil {
+		return nil, err
+	}
+	m.Notes = append(m.Notes, valueAt...)
 	for _, n := range m.Notes {
 		log.Warn(n, "stage", "test")
 	}
