@@ -93,6 +93,9 @@ func TestReportCommand(t *testing.T) {
 	require.Contains(t, body[3], "2022")
 	require.Contains(t, body[3], "%", "2022 has a YoY against 2021")
 
+	require.Equal(t, exitUsage, run([]string{"run", "-c", cfg, "--value-at", "21/11/2024"}, &stdout, &stderr))
+	require.Contains(t, stderr.String(), "--value-at")
+
 	require.Equal(t, exitUsage, run([]string{"report", "-c", cfg, "--currency", "JPY"}, &stdout, &stderr))
 	require.Contains(t, stderr.String(), "stolen_jpy")
 }
