@@ -82,56 +82,31 @@ type ReportIncident struct {
 // LoadReport reads the figures report.html shows from the built marts.
 func LoadReport(ctx context.Context, conn *sql.Conn, m *Manifest) (*Report, error) {
 	r := &Report{Manifest: m}
-	rows, err := conn.QueryContext(ctx, `SELECT year, incidents, stolen_usd::DOUBLE, stolen_gbp::DOUBLE,
-		yoy_stolen_usd_pct::DOUBLE, yoy_stolen_gbp_pct::DOUBLE, is_partial_year FROM rpt_annual ORDER BY year`)
+	var err error
+	r.Years, err = scanAll(ctx, conn, `SELECT year, incidents, stolen_usd::DOUBLE, stolen_gbp::DOUBLE,
+		yoy_stolen_usd_pct::DOUBLE, yoy_stolen_gbp_pct::DOUBLE, is_partial_year FROM rpt_annual ORDER BY year`,
+		func(y *ReportYear) []any {
+			return []any{&y.Year, &y.Incidents, &y.USD, &y.GBP, &y.YoYUSD, &y.YoYGBP, &y.Partial}
+		})
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var y ReportYear
-		if err := rows.Scan(&y.Year, &y.Incidents, &y.USD, &y.GBP, &y.YoYUSD, &y.YoYGBP, &y.Partial); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		r.Years = append(r.Years, y)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = conn.QueryContext(ctx, `SELECT year, incidents, stolen_usd::DOUBLE, stolen_gbp::DOUBLE,
+	r.DPRK, err = scanAll(ctx, conn, `SELECT year, incidents, stolen_usd::DOUBLE, stolen_gbp::DOUBLE,
 		share_of_year_pct::DOUBLE, yoy_stolen_usd_pct::DOUBLE, is_partial_year
-		FROM rpt_share_by_actor WHERE actor = 'DPRK' ORDER BY year`)
+		FROM rpt_share_by_actor WHERE actor = 'DPRK' ORDER BY year`,
+		func(s *ReportShare) []any {
+			return []any{&s.Year, &s.Incidents, &s.USD, &s.GBP, &s.Share, &s.YoYUSD, &s.Partial}
+		})
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var s ReportShare
-		if err := rows.Scan(&s.Year, &s.Incidents, &s.USD, &s.GBP, &s.Share, &s.YoYUSD, &s.Partial); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		r.DPRK = append(r.DPRK, s)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = conn.QueryContext(ctx, `SELECT year, strftime(incident_date, '%Y-%m-%d'), victim, coalesce(actor, ''),
+	r.Top, err = scanAll(ctx, conn, `SELECT year, strftime(incident_date, '%Y-%m-%d'), victim, coalesce(actor, ''),
 		valuation_method, amount_usd::DOUBLE, coalesce(amount_gbp, 0)::DOUBLE
-		FROM rpt_top_incidents ORDER BY amount_usd DESC, incident_id LIMIT 10`)
+		FROM rpt_top_incidents ORDER BY amount_usd DESC, incident_id LIMIT 10`,
+		func(i *ReportIncident) []any {
+			return []any{&i.Year, &i.Date, &i.Victim, &i.Actor, &i.Method, &i.USD, &i.GBP}
+		})
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var i ReportIncident
-		if err := rows.Scan(&i.Year, &i.Date, &i.Victim, &i.Actor, &i.Method, &i.USD, &i.GBP); err != nil {
-			return nil, err
-		}
-		r.Top = append(r.Top, i)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	r.Headline = headline(r.DPRK)
@@ -142,6 +117,24 @@ func LoadReport(ctx context.Context, conn *sql.Conn, m *Manifest) (*Report, erro
 		return nil, err
 	}
 	return r, nil
+}
+
+// scanAll reads every row of query into a T; fields gives the scan targets.
+func scanAll[T any](ctx context.Context, conn *sql.Conn, query string, fields func(*T) []any) ([]T, error) {
+	rows, err := conn.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(fields(&v)...); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // Render writes report.html: one self-contained page (inline CSS and SVG,
