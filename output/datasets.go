@@ -72,6 +72,12 @@ func Datasets(extra []string) (parquet, csv []Dataset) {
 		{Name: "annual", Table: "rpt_annual", OrderBy: "year", Extra: annExtra},
 		{Name: "annual_by_actor", Table: "rpt_annual_by_actor", OrderBy: "year, actor"},
 		{Name: "annual_by_source", Table: "rpt_annual_by_source", OrderBy: "year, source"},
+		{Name: "annual_by_victim_type", Table: "rpt_annual_by_victim_type", OrderBy: "year, victim_type"},
+		{Name: "annual_by_chain", Table: "rpt_annual_by_chain", OrderBy: "year, chain"},
+		{Name: "annual_by_technique", Table: "rpt_annual_by_technique", OrderBy: "year, technique"},
+		{Name: "annual_by_country", Table: "rpt_annual_by_country", OrderBy: "year, country"},
+		{Name: "top_incidents", Table: "rpt_top_incidents", OrderBy: "year, rank"},
+		{Name: "actor_share", Table: "rpt_share_by_actor", OrderBy: "year, actor"},
 		{Name: "rejects", Table: "fct_rejects", OrderBy: "source, feed, source_record_key, record"},
 	}
 	return parquet, csv

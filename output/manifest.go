@@ -8,7 +8,9 @@ type Manifest struct {
 	Status        string `json:"status"`
 	SchemaVersion string `json:"schema_version"`
 	// AsOfDate is the date the data is taken to be complete to.
-	AsOfDate   string           `json:"as_of_date"`
+	AsOfDate string `json:"as_of_date"`
+	// ValueAt is the configured re-valuation date (value_at_* columns), if any.
+	ValueAt    string           `json:"value_at,omitempty"`
 	Currencies []string         `json:"currencies"`
 	Sources    []ManifestSource `json:"sources"`
 	Files      []PublishedFile  `json:"files"`

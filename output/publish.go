@@ -65,7 +65,11 @@ func (p *Publisher) Publish(ctx context.Context, conn *sql.Conn, runID string, p
 	}
 	for _, d := range csv {
 		rel := relPath("csv", d.Name)
-		stmt := fmt.Sprintf("COPY (%s) TO %s (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')", d.Query(), quote(filepath.Join(stage, rel)))
+		query, text, err := csvSafeQuery(ctx, conn, d)
+		if err != nil {
+			return "", err
+		}
+		stmt := fmt.Sprintf("COPY (%s) TO %s (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"'%s)", query, quote(filepath.Join(stage, rel)), forceQuote(text))
 		f, err := p.write(ctx, conn, stage, rel, d, stmt,
 			"SELECT count(*) FROM read_csv(%s, header = true, all_varchar = true, delim = ',', quote = '\"')")
 		if err != nil {
@@ -73,6 +77,20 @@ func (p *Publisher) Publish(ctx context.Context, conn *sql.Conn, runID string, p
 		}
 		files = append(files, f)
 	}
+
+	report, err := LoadReport(ctx, conn, m)
+	if err != nil {
+		return "", fmt.Errorf("report: %w", err)
+	}
+	html, err := report.Render()
+	if err != nil {
+		return "", fmt.Errorf("report: %w", err)
+	}
+	rf, err := writeFile(stage, "report.html", html)
+	if err != nil {
+		return "", err
+	}
+	files = append(files, rf)
 
 	doc, err := SchemaDoc(ctx, conn, parquet, csv)
 	if err != nil {

@@ -75,6 +75,7 @@ func SchemaDoc(ctx context.Context, conn *sql.Conn, parquet, csv []Dataset) (str
 	b.WriteString("Money is `DECIMAL(18,2)`; prices, rates and token quantities are `DOUBLE`; dates are UTC days.\n")
 	b.WriteString("Columns are only ever added (at the end); a rename or retype bumps `schema_version`.\n")
 	b.WriteString("Each configured currency beyond USD and GBP adds `amount_<ccy>` to incidents and `stolen_<ccy>` to annual.\n")
+	b.WriteString("A `value_at` date (config or `--value-at`) adds `value_at_*` columns to incidents, annual and top_incidents.\n")
 	for _, group := range []struct {
 		kind string
 		ds   []Dataset

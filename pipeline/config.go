@@ -32,6 +32,10 @@ type Config struct {
 	// default it is the latest incident date in the feeds, so reruns on the same
 	// inputs give the same outputs.
 	AsOf string `yaml:"as_of"`
+	// ValueAt (YYYY-MM-DD) also re-values every incident valued from native
+	// amounts at that day's prices and FX, in extra value_at_* columns; the
+	// theft-date valuation stays the basis of every other figure.
+	ValueAt string `yaml:"value_at"`
 	// MaxPriceAgeDays is how old a price may be (as-of lookup) before an asset
 	// counts as unpriced on a date.
 	MaxPriceAgeDays int `yaml:"max_price_age_days"`
@@ -143,6 +147,11 @@ func (c *Config) validate() error {
 	if c.AsOf != "" {
 		if _, err := time.Parse(time.DateOnly, c.AsOf); err != nil {
 			errs = append(errs, fmt.Errorf("as_of: %q is not a YYYY-MM-DD date", c.AsOf))
+		}
+	}
+	if c.ValueAt != "" {
+		if _, err := time.Parse(time.DateOnly, c.ValueAt); err != nil {
+			errs = append(errs, fmt.Errorf("value_at: %q is not a YYYY-MM-DD date", c.ValueAt))
 		}
 	}
 	if c.MaxPriceAgeDays < 0 {

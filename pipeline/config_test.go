@@ -302,12 +302,14 @@ func TestParseConfigValues(t *testing.T) {
 		{
 			name: "overrides",
 			yaml: `as_of: 2022-03-31
+value_at: 2024-11-21
 keep_releases: 1
 max_price_age_days: 0
 http: {timeout: 90s, connect_timeout: 1500ms}
 ` + oneSource,
 			check: func(t *testing.T, c *Config) {
 				require.Equal(t, "2022-03-31", c.AsOf)
+				require.Equal(t, "2024-11-21", c.ValueAt)
 				require.Equal(t, 1, c.KeepReleases)
 				require.Equal(t, 0, c.MaxPriceAgeDays)
 				require.Equal(t, HTTPConfig{Timeout: 90 * time.Second, ConnectTimeout: 1500 * time.Millisecond}, c.HTTP)
@@ -324,6 +326,7 @@ http: {timeout: 90s, connect_timeout: 1500ms}
 		{name: "as_of day-first", yaml: "as_of: 31/03/2022\n" + oneSource, wantErrs: []string{"as_of", `"31/03/2022"`}},
 		{name: "as_of not zero padded", yaml: "as_of: 2022-3-31\n" + oneSource, wantErrs: []string{"as_of", `"2022-3-31"`}},
 		{name: "as_of impossible day", yaml: "as_of: 2022-02-30\n" + oneSource, wantErrs: []string{"as_of", `"2022-02-30"`}},
+		{name: "value_at not a date", yaml: "value_at: 21/11/2024\n" + oneSource, wantErrs: []string{"value_at", `"21/11/2024"`}},
 		{name: "keep_releases 0", yaml: "keep_releases: 0\n" + oneSource, wantErrs: []string{"keep_releases"}},
 		{name: "negative max_price_age_days", yaml: "max_price_age_days: -1\n" + oneSource, wantErrs: []string{"max_price_age_days"}},
 		{name: "zero timeout", yaml: "http: {timeout: 0s}\n" + oneSource, wantErrs: []string{"http: timeouts"}},

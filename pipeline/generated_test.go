@@ -43,9 +43,15 @@ var provenance = map[string]string{
 	"ecb_fx":               "ECB euro reference rate (eurofxref-hist.csv; h0tbird/eurofxref@1be77cd4)",
 }
 
+// valueAtExample is the re-valuation date the README uses (--value-at): the
+// bundled facts also carry that day's closes of the curated incidents' assets
+// and its USD and GBP rates, so the example works offline too.
+const valueAtExample = "2024-11-21"
+
 // sources/bundled/{prices,fx}.csv hold exactly the price and FX points the
-// curated incidents use in the snapshot run, so an offline run values them
-// the same way. Regenerate with make facts after editing the curated list.
+// curated incidents use in the snapshot run (and on valueAtExample), so an
+// offline run values them the same way. Regenerate with make facts after
+// editing the curated list.
 func TestBundledFactsInSync(t *testing.T) {
 	res := snapshotRun(t)
 	db := duck(t)
@@ -57,13 +63,22 @@ func TestBundledFactsInSync(t *testing.T) {
 		JOIN read_parquet('%s') i USING (incident_id)
 		JOIN read_parquet('%s') pr ON pr.asset = a.priced_as AND pr.price_date = a.price_date
 		WHERE list_contains(i.sources, 'curated_dprk') AND a.price_basis IN ('own_series', 'equivalent')
-		ORDER BY 1, 2`, p("incident_assets"), p("incidents"), p("prices")))
+		UNION
+		SELECT DISTINCT pr.asset, strftime(pr.price_date, '%%Y-%%m-%%d'), pr.close_usd, pr.source
+		FROM read_parquet('%[1]s') a
+		JOIN read_parquet('%[2]s') i USING (incident_id)
+		JOIN read_parquet('%[3]s') pr ON pr.asset = a.priced_as AND pr.price_date = DATE '%[4]s'
+		WHERE list_contains(i.sources, 'curated_dprk') AND a.price_basis IN ('own_series', 'equivalent')
+		ORDER BY 1, 2`, p("incident_assets"), p("incidents"), p("prices"), valueAtExample))
 	fx := factsCSV(t, db, "rate_date,currency,per_eur,source", fmt.Sprintf(`
 		SELECT DISTINCT strftime(f.rate_date, '%%Y-%%m-%%d'), f.currency, f.per_eur, f.source
 		FROM read_parquet('%s') i
 		JOIN read_parquet('%s') f ON f.rate_date = i.fx_rate_date AND f.currency IN ('USD', 'GBP')
 		WHERE list_contains(i.sources, 'curated_dprk')
-		ORDER BY 1, 2`, p("incidents"), p("fx")))
+		UNION
+		SELECT strftime(rate_date, '%%Y-%%m-%%d'), currency, per_eur, source
+		FROM read_parquet('%[2]s') WHERE rate_date = DATE '%[3]s' AND currency IN ('USD', 'GBP')
+		ORDER BY 1, 2`, p("incidents"), p("fx"), valueAtExample))
 
 	checkGenerated(t, "../sources/bundled/prices.csv", prices, "make facts")
 	checkGenerated(t, "../sources/bundled/fx.csv", fx, "make facts")

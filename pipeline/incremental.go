@@ -53,18 +53,20 @@ func runFingerprint(cfg *Config, extracted []Extracted) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("fingerprinting the binary: %w", err)
 	}
-	h := sha256.New()
-	fmt.Fprintf(h, "binary %s\nschema %s\nout %s\ncurrencies %q\nas_of %s\nmax_price_age_days %d\n",
-		bin, output.SchemaVersion, cfg.OutDir, cfg.Currencies, cfg.AsOf, cfg.MaxPriceAgeDays)
-	for _, s := range cfg.Sources {
-		var opts []byte
-		if s.Options.Kind != 0 {
-			if opts, err = yaml.Marshal(&s.Options); err != nil {
-				return "", err
-			}
-		}
-		fmt.Fprintf(h, "source %s %s %s %q\n", s.Name, s.Type, s.Location, opts)
+	// Every setting that shapes the outputs, and only those: where the data
+	// lives, HTTP tuning and scheduling don't change what is published.
+	shaping := *cfg
+	shaping.DataDir, shaping.HTTP, shaping.LockTimeout, shaping.Schedule = "", HTTPConfig{}, 0, ScheduleConfig{}
+	shaping.Sources = slices.Clone(cfg.Sources)
+	for i := range shaping.Sources {
+		shaping.Sources[i].Schedule = ""
 	}
+	settings, err := yaml.Marshal(&shaping)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "binary %s\nschema %s\nsettings %s\n", bin, output.SchemaVersion, settings)
 	for _, e := range extracted {
 		fmt.Fprintf(h, "input %s %s\n", e.Source.Name(), e.Freshness)
 		if e.Snapshot != nil {

@@ -150,6 +150,11 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 	if m.Notes, err = qualityNotes(ctx, conn); err != nil {
 		return nil, err
 	}
+	valueAt, err := valueAtNotes(ctx, conn, cfg)
+	if err != nil {
+		return nil, err
+	}
+	m.Notes = append(m.Notes, valueAt...)
 	for _, n := range m.Notes {
 		log.Warn(n, "stage", "test")
 	}
@@ -159,6 +164,10 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 	start := time.Now()
 	pub := &output.Publisher{Root: cfg.OutDir, Keep: cfg.KeepReleases}
 	parquet, csv := output.Datasets(cfg.ExtraCurrencies())
+	if cfg.ValueAt != "" {
+		m.ValueAt = cfg.ValueAt
+		parquet, csv = output.WithValueAt(parquet, csv, cfg.Currencies)
+	}
 	res.Release, err = pub.Publish(ctx, conn, runID, parquet, csv, m)
 	if err != nil {
 		return nil, fmt.Errorf("publish: %w", err)
@@ -271,6 +280,7 @@ func setVariables(ctx context.Context, conn *sql.Conn, cfg *Config, models []Mod
 		fmt.Sprintf("SET VARIABLE max_price_age_days = %d", cfg.MaxPriceAgeDays),
 		fmt.Sprintf("SET VARIABLE currencies = %s", sqlList(cfg.Currencies)),
 		fmt.Sprintf("SET VARIABLE as_of = %s", sqlString(cfg.AsOf)),
+		fmt.Sprintf("SET VARIABLE value_at = %s", sqlString(cfg.ValueAt)),
 	}
 	for _, m := range models {
 		format, ok := strings.CutPrefix(m.Name, "raw_")

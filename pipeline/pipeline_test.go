@@ -30,6 +30,12 @@ var publishedFiles = []string{
 	"csv/annual_by_actor.csv",
 	"csv/annual_by_source.csv",
 	"csv/rejects.csv",
+	"csv/annual_by_victim_type.csv",
+	"csv/annual_by_chain.csv",
+	"csv/annual_by_technique.csv",
+	"csv/annual_by_country.csv",
+	"csv/top_incidents.csv",
+	"csv/actor_share.csv",
 	"manifest.json",
 	"SCHEMA.md",
 }

@@ -37,6 +37,8 @@ type cli struct {
 	Run      runCmd      `cmd:"" help:"Fetch every source, build the models, run the data tests and publish a release."`
 	Schedule scheduleCmd `cmd:"" help:"Run the fetch and build jobs on their cron schedules until SIGTERM or SIGINT."`
 	Runs     runsCmd     `cmd:"" help:"List the run history, newest first."`
+	Report   reportCmd   `cmd:"" help:"Print annual totals from the current release, with YoY arrows."`
+	Query    queryCmd    `cmd:"" help:"Run read-only SQL over the current release (one table per dataset)."`
 	Version  versionCmd  `cmd:"" help:"Print the version."`
 }
 
@@ -47,6 +49,7 @@ type runCmd struct {
 	Offline bool   `help:"Do not fetch: replay the latest archived snapshot of every source."`
 	// A pointer, so that an absent flag leaves the config's lock_timeout.
 	LockTimeout *time.Duration `help:"Wait this long for another writer to release the data folder (default: the config's lock_timeout, else 0: give up at once)."`
+	ValueAt     string         `name:"value-at" help:"Also re-value incidents with native amounts at this date's prices and FX (YYYY-MM-DD), in extra value_at_* columns; overrides the config's value_at." placeholder:"YYYY-MM-DD"`
 }
 
 type versionCmd struct{}
@@ -79,6 +82,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 
 	switch kctx.Command() {
+	case "report":
+		return c.Report.exec(ctx, stdout, stderr)
+	case "query <sql>":
+		return c.Query.exec(ctx, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "heiststat", version)
 		return exitOK
@@ -96,6 +103,13 @@ func (r *runCmd) exec(ctx context.Context, log *slog.Logger, stdout, stderr io.W
 	if err != nil {
 		fmt.Fprintf(stderr, "heiststat: %v\n", err)
 		return exitUsage
+	}
+	if r.ValueAt != "" {
+		if _, err := time.Parse(time.DateOnly, r.ValueAt); err != nil {
+			fmt.Fprintf(stderr, "heiststat: --value-at %q is not a YYYY-MM-DD date\n", r.ValueAt)
+			return exitUsage
+		}
+		cfg.ValueAt = r.ValueAt
 	}
 	res, err := pipeline.Run(ctx, cfg, log, pipeline.Options{Offline: r.Offline})
 	if errors.Is(err, pipeline.ErrLocked) {

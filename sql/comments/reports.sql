@@ -1,0 +1,91 @@
+-- The data dictionary of the summary tables reporters read (annual_by_<dimension>,
+-- top_incidents, actor_share). SCHEMA.md is generated from these comments.
+
+COMMENT ON TABLE rpt_annual_by_victim_type IS 'Annual totals per victim type (cex, bridge, defi, wallet, payments, other; unknown where no source gives one). Each value has a row in every year from its first.';
+COMMENT ON COLUMN rpt_annual_by_victim_type.year IS 'Calendar year (UTC).';
+COMMENT ON COLUMN rpt_annual_by_victim_type.victim_type IS 'Victim type of the incident (see incidents.victim_type); unknown when no source gives one.';
+COMMENT ON COLUMN rpt_annual_by_victim_type.incidents IS 'Number of incidents in the year with this victim type.';
+COMMENT ON COLUMN rpt_annual_by_victim_type.stolen_usd IS 'Sum of amount_usd (each valued at its theft date), DECIMAL(18,2).';
+COMMENT ON COLUMN rpt_annual_by_victim_type.stolen_gbp IS 'Sum of amount_gbp (each at the ECB cross rate of its theft date), DECIMAL(18,2).';
+COMMENT ON COLUMN rpt_annual_by_victim_type.share_of_year_pct IS 'stolen_usd as a percent of the year''s total (annual.csv), 1 decimal; empty when the year total is 0.';
+COMMENT ON COLUMN rpt_annual_by_victim_type.yoy_incidents_pct IS 'Change in incidents against the previous year for this victim type, percent, 1 decimal; empty when that was 0.';
+COMMENT ON COLUMN rpt_annual_by_victim_type.yoy_stolen_usd_pct IS 'Change in stolen_usd against the previous year for this victim type, percent, 1 decimal; empty when that was 0.';
+COMMENT ON COLUMN rpt_annual_by_victim_type.yoy_stolen_gbp_pct IS 'Change in stolen_gbp against the previous year for this victim type, percent, 1 decimal; empty when that was 0.';
+COMMENT ON COLUMN rpt_annual_by_victim_type.is_partial_year IS 'true for the year of as_of_date when the data ends before 31 December: not a full-year figure.';
+COMMENT ON COLUMN rpt_annual_by_victim_type.as_of_date IS 'The date the data is taken to be complete to (config as_of, else the latest incident date).';
+
+COMMENT ON TABLE rpt_annual_by_chain IS 'Annual totals per blockchain; an incident on several chains counts once in each. Each value has a row in every year from its first.';
+COMMENT ON COLUMN rpt_annual_by_chain.year IS 'Calendar year (UTC).';
+COMMENT ON COLUMN rpt_annual_by_chain.chain IS 'Blockchain (see incidents.chains); unknown when no source names one.';
+COMMENT ON COLUMN rpt_annual_by_chain.incidents IS 'Number of incidents in the year with this chain.';
+COMMENT ON COLUMN rpt_annual_by_chain.stolen_usd IS 'Sum of amount_usd (each valued at its theft date), DECIMAL(18,2).';
+COMMENT ON COLUMN rpt_annual_by_chain.stolen_gbp IS 'Sum of amount_gbp (each at the ECB cross rate of its theft date), DECIMAL(18,2).';
+COMMENT ON COLUMN rpt_annual_by_chain.share_of_year_pct IS 'stolen_usd as a percent of the year''s total (annual.csv), 1 decimal; empty when the year total is 0. An incident on several chains counts in each, so a year''s shares can add above 100.';
+COMMENT ON COLUMN rpt_annual_by_chain.yoy_incidents_pct IS 'Change in incidents against the previous year for this chain, percent, 1 decimal; empty when that was 0.';
+COMMENT ON COLUMN rpt_annual_by_chain.yoy_stolen_usd_pct IS 'Change in stolen_usd against the previous year for this chain, percent, 1 decimal; empty when that was 0.';
+COMMENT ON COLUMN rpt_annual_by_chain.yoy_stolen_gbp_pct IS 'Change in stolen_gbp against the previous year for this chain, percent, 1 decimal; empty when that was 0.';
+COMMENT ON COLUMN rpt_annual_by_chain.is_partial_year IS 'true for the year of as_of_date when the data ends before 31 December: not a full-year figure.';
+COMMENT ON COLUMN rpt_annual_by_chain.as_of_date IS 'The date the data is taken to be complete to (config as_of, else the latest incident date).';
+
+COMMENT ON TABLE rpt_annual_by_technique IS 'Annual totals per attack technique as the leading source words it (free text). Each value has a row in every year from its first.';
+COMMENT ON COLUMN rpt_annual_by_technique.year IS 'Calendar year (UTC).';
+COMMENT ON COLUMN rpt_annual_by_technique.technique IS 'Attack technique (see incidents.technique); unknown when no source gives one.';
+COMMENT ON COLUMN rpt_annual_by_technique.incidents IS 'Number of incidents in the year with this technique.';
+COMMENT ON COLUMN rpt_annual_by_technique.stolen_usd IS 'Sum of amount_usd (each valued at its theft date), DECIMAL(18,2).';
+COMMENT ON COLUMN rpt_annual_by_technique.stolen_gbp IS 'Sum of amount_gbp (each at the ECB cross rate of its theft date), DECIMAL(18,2).';
+COMMENT ON COLUMN rpt_annual_by_technique.share_of_year_pct IS 'stolen_usd as a percent of the year''s total (annual.csv), 1 decimal; empty when the year total is 0.';
+COMMENT ON COLUMN rpt_annual_by_technique.yoy_incidents_pct IS 'Change in incidents against the previous year for this technique, percent, 1 decimal; empty when that was 0.';
+COMMENT ON COLUMN rpt_annual_by_technique.yoy_stolen_usd_pct IS 'Change in stolen_usd against the previous year for this technique, percent, 1 decimal; empty when that was 0.';
+COMMENT ON COLUMN rpt_annual_by_technique.yoy_stolen_gbp_pct IS 'Change in stolen_gbp against the previous year for this technique, percent, 1 decimal; empty when that was 0.';
+COMMENT ON COLUMN rpt_annual_by_technique.is_partial_year IS 'true for the year of as_of_date when the data ends before 31 December: not a full-year figure.';
+COMMENT ON COLUMN rpt_annual_by_technique.as_of_date IS 'The date the data is taken to be complete to (config as_of, else the latest incident date).';
+
+COMMENT ON TABLE rpt_annual_by_country IS 'Annual totals per victim country or region (curated incidents only; unknown for the rest). Each value has a row in every year from its first.';
+COMMENT ON COLUMN rpt_annual_by_country.year IS 'Calendar year (UTC).';
+COMMENT ON COLUMN rpt_annual_by_country.country IS 'Victim country or region (see incidents.country); unknown when not recorded.';
+COMMENT ON COLUMN rpt_annual_by_country.incidents IS 'Number of incidents in the year with this country.';
+COMMENT ON COLUMN rpt_annual_by_country.stolen_usd IS 'Sum of amount_usd (each valued at its theft date), DECIMAL(18,2).';
+COMMENT ON COLUMN rpt_annual_by_country.stolen_gbp IS 'Sum of amount_gbp (each at the ECB cross rate of its theft date), DECIMAL(18,2).';
+COMMENT ON COLUMN rpt_annual_by_country.share_of_year_pct IS 'stolen_usd as a percent of the year''s total (annual.csv), 1 decimal; empty when the year total is 0.';
+COMMENT ON COLUMN rpt_annual_by_country.yoy_incidents_pct IS 'Change in incidents against the previous year for this country, percent, 1 decimal; empty when that was 0.';
+COMMENT ON COLUMN rpt_annual_by_country.yoy_stolen_usd_pct IS 'Change in stolen_usd against the previous year for this country, percent, 1 decimal; empty when that was 0.';
+COMMENT ON COLUMN rpt_annual_by_country.yoy_stolen_gbp_pct IS 'Change in stolen_gbp against the previous year for this country, percent, 1 decimal; empty when that was 0.';
+COMMENT ON COLUMN rpt_annual_by_country.is_partial_year IS 'true for the year of as_of_date when the data ends before 31 December: not a full-year figure.';
+COMMENT ON COLUMN rpt_annual_by_country.as_of_date IS 'The date the data is taken to be complete to (config as_of, else the latest incident date).';
+
+COMMENT ON TABLE rpt_top_incidents IS 'The ten largest incidents of each year by USD value at the theft date.';
+COMMENT ON COLUMN rpt_top_incidents.year IS 'Calendar year (UTC).';
+COMMENT ON COLUMN rpt_top_incidents.rank IS '1 = the year''s largest incident by amount_usd (ties broken by incident_id).';
+COMMENT ON COLUMN rpt_top_incidents.incident_id IS 'The incident (see parquet/incidents).';
+COMMENT ON COLUMN rpt_top_incidents.incident_date IS 'Theft date (UTC day).';
+COMMENT ON COLUMN rpt_top_incidents.victim IS 'Victim name as the leading source spells it.';
+COMMENT ON COLUMN rpt_top_incidents.victim_type IS 'cex, bridge, defi, wallet, payments or other.';
+COMMENT ON COLUMN rpt_top_incidents.country IS 'Victim country or region where known.';
+COMMENT ON COLUMN rpt_top_incidents.technique IS 'Attack technique (free text).';
+COMMENT ON COLUMN rpt_top_incidents.actor IS 'Attributed actor (e.g. DPRK); empty when unattributed or disputed.';
+COMMENT ON COLUMN rpt_top_incidents.amount_usd IS 'Stolen value in USD at the theft date, DECIMAL(18,2).';
+COMMENT ON COLUMN rpt_top_incidents.amount_gbp IS 'Stolen value in GBP at the ECB cross rate of the theft date, DECIMAL(18,2).';
+COMMENT ON COLUMN rpt_top_incidents.valuation_method IS 'native_at_theft_date or reported_usd (see incidents).';
+COMMENT ON COLUMN rpt_top_incidents.share_of_year_pct IS 'amount_usd as a percent of the year''s total (annual.csv), 1 decimal.';
+COMMENT ON COLUMN rpt_top_incidents.yoy_top10_stolen_usd_pct IS 'Change in the sum of the year''s top ten against the previous year''s top ten, percent, 1 decimal; empty for the first year.';
+COMMENT ON COLUMN rpt_top_incidents.citation_url IS 'URL of the attribution source where one is recorded.';
+COMMENT ON COLUMN rpt_top_incidents.is_partial_year IS 'true for the year of as_of_date when the data ends before 31 December.';
+COMMENT ON COLUMN rpt_top_incidents.as_of_date IS 'The date the data is taken to be complete to.';
+
+COMMENT ON TABLE rpt_share_by_actor IS 'Each attributed actor''s share of every year, in incidents and value, with YoY.';
+COMMENT ON COLUMN rpt_share_by_actor.year IS 'Calendar year (UTC).';
+COMMENT ON COLUMN rpt_share_by_actor.actor IS 'Attributed actor (DPRK is always listed).';
+COMMENT ON COLUMN rpt_share_by_actor.incidents IS 'The actor''s incidents in the year (a disputed attribution does not count).';
+COMMENT ON COLUMN rpt_share_by_actor.year_incidents IS 'All incidents in the year (annual.csv).';
+COMMENT ON COLUMN rpt_share_by_actor.share_of_incidents_pct IS 'incidents as a percent of year_incidents, 1 decimal; empty when the year has none.';
+COMMENT ON COLUMN rpt_share_by_actor.stolen_usd IS 'Sum of the actor''s amount_usd, DECIMAL(18,2).';
+COMMENT ON COLUMN rpt_share_by_actor.year_stolen_usd IS 'Sum of every incident''s amount_usd in the year.';
+COMMENT ON COLUMN rpt_share_by_actor.share_of_year_pct IS 'stolen_usd as a percent of year_stolen_usd, 1 decimal; empty when the year total is 0.';
+COMMENT ON COLUMN rpt_share_by_actor.stolen_gbp IS 'Sum of the actor''s amount_gbp, DECIMAL(18,2).';
+COMMENT ON COLUMN rpt_share_by_actor.year_stolen_gbp IS 'Sum of every incident''s amount_gbp in the year.';
+COMMENT ON COLUMN rpt_share_by_actor.yoy_incidents_pct IS 'Change in the actor''s incidents against the previous year, percent, 1 decimal; empty when that was 0.';
+COMMENT ON COLUMN rpt_share_by_actor.yoy_stolen_usd_pct IS 'Change in the actor''s stolen_usd against the previous year, percent, 1 decimal; empty when that was 0.';
+COMMENT ON COLUMN rpt_share_by_actor.yoy_stolen_gbp_pct IS 'Change in the actor''s stolen_gbp against the previous year, percent, 1 decimal; empty when that was 0.';
+COMMENT ON COLUMN rpt_share_by_actor.share_change_pts IS 'share_of_year_pct minus the previous year''s, in percentage points; empty when either is.';
+COMMENT ON COLUMN rpt_share_by_actor.is_partial_year IS 'true for the year of as_of_date when the data ends before 31 December.';
+COMMENT ON COLUMN rpt_share_by_actor.as_of_date IS 'The date the data is taken to be complete to.';

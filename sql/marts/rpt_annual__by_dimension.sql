@@ -1,0 +1,60 @@
+-- Annual totals per value of one incident dimension (long form), behind the
+-- annual_by_<dimension> tables. A missing value is 'unknown'. An incident on
+-- several chains counts once in each chain, so chain shares can add above 100.
+-- Each value has a row in every year from its first, so YoY is defined.
+with dims as (
+    select year, 'victim_type' as dimension, coalesce(victim_type, 'unknown') as value, amount_usd, amount_gbp from fct_incidents
+    union all
+    select year, 'country', coalesce(country, 'unknown'), amount_usd, amount_gbp from fct_incidents
+    union all
+    select year, 'technique', coalesce(technique, 'unknown'), amount_usd, amount_gbp from fct_incidents
+    union all
+    select year, 'chain', unnest(if(len(chains) > 0, chains, ['unknown'])), amount_usd, amount_gbp from fct_incidents
+),
+
+first_years as (
+    select dimension, value, min(year) as first_year from dims group by all
+),
+
+totals as (
+    select
+        year,
+        dimension,
+        value,
+        count(*) as incidents,
+        sum(amount_usd) as stolen_usd,
+        sum(amount_gbp) as stolen_gbp
+    from dims
+    group by all
+),
+
+filled as (
+    select
+        r.year,
+        f.dimension,
+        f.value,
+        coalesce(t.incidents, 0) as incidents,
+        coalesce(t.stolen_usd, 0)::decimal(18, 2) as stolen_usd,
+        coalesce(t.stolen_gbp, 0)::decimal(18, 2) as stolen_gbp
+    from rpt_annual r
+    join first_years f on r.year >= f.first_year
+    left join totals t on t.year = r.year and t.dimension = f.dimension and t.value = f.value
+)
+
+select
+    f.year,
+    f.dimension,
+    f.value,
+    f.incidents,
+    f.stolen_usd,
+    f.stolen_gbp,
+    round(100 * f.stolen_usd / nullif(r.stolen_usd, 0), 1)::decimal(9, 1) as share_of_year_pct,
+    round(100 * (f.incidents - lag(f.incidents) over w) / nullif(lag(f.incidents) over w, 0), 1)::decimal(9, 1) as yoy_incidents_pct,
+    round(100 * (f.stolen_usd - lag(f.stolen_usd) over w) / nullif(lag(f.stolen_usd) over w, 0), 1)::decimal(9, 1) as yoy_stolen_usd_pct,
+    round(100 * (f.stolen_gbp - lag(f.stolen_gbp) over w) / nullif(lag(f.stolen_gbp) over w, 0), 1)::decimal(9, 1) as yoy_stolen_gbp_pct,
+    r.is_partial_year,
+    r.as_of_date
+from filled f
+join rpt_annual r using (year)
+window w as (partition by f.dimension, f.value order by f.year)
+order by f.dimension, f.year, f.value

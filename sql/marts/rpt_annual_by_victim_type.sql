@@ -1,0 +1,16 @@
+-- Annual totals per victim_type (see rpt_annual__by_dimension).
+select
+    year,
+    value as victim_type,
+    incidents,
+    stolen_usd,
+    stolen_gbp,
+    share_of_year_pct,
+    yoy_incidents_pct,
+    yoy_stolen_usd_pct,
+    yoy_stolen_gbp_pct,
+    is_partial_year,
+    as_of_date
+from rpt_annual__by_dimension
+where dimension = 'victim_type'
+order by year, victim_type
