@@ -8,14 +8,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/gofrs/flock"
 
 	"github.com/heiststat/heiststat/output"
 	"github.com/heiststat/heiststat/sources"
@@ -41,6 +40,8 @@ type Options struct {
 	Offline bool
 	// Now is the clock (UTC); tests may pin it.
 	Now func() time.Time
+	// Progress, when set (a terminal), shows a fetch progress bar there.
+	Progress io.Writer
 }
 
 // Result describes a finished run.
@@ -62,18 +63,11 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (*Res
 	runID := started.Format("20060102T150405.000Z")
 	log = log.With("run_id", runID)
 
-	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+	unlock, err := lockData(cfg.DataDir)
+	if err != nil {
 		return nil, err
 	}
-	lock := flock.New(filepath.Join(cfg.DataDir, ".lock"))
-	ok, err := lock.TryLock()
-	if err != nil {
-		return nil, fmt.Errorf("locking %s: %w", cfg.DataDir, err)
-	}
-	if !ok {
-		return nil, fmt.Errorf("%w (%s)", ErrLocked, cfg.DataDir)
-	}
-	defer lock.Unlock()
+	defer unlock()
 
 	srcs, err := sources.New(cfg.SourceSpecs())
 	if err != nil {
@@ -81,8 +75,13 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (*Res
 	}
 
 	land := &Landing{Root: filepath.Join(cfg.DataDir, "landing")}
-	hc := sources.NewHTTPClient(cfg.HTTP.Timeout, cfg.HTTP.ConnectTimeout)
-	extracted := extract(ctx, log, land, srcs, hc, opts.Offline, now)
+	var progress io.Writer
+	if !opts.Offline {
+		progress = opts.Progress
+	}
+	hc, prog := fetchClient(cfg, log, progress, srcs)
+	extracted := extract(ctx, log, land, srcs, hc, extractOpts{offline: opts.Offline, now: now, progress: prog})
+	prog.finish()
 
 	db, err := OpenWarehouse(filepath.Join(cfg.DataDir, "warehouse.duckdb"))
 	if err != nil {
@@ -256,8 +255,8 @@ func setVariables(ctx context.Context, conn *sql.Conn, cfg *Config, models []Mod
 
 func manifestSource(ctx context.Context, conn *sql.Conn, e Extracted) (output.ManifestSource, error) {
 	ms := output.ManifestSource{
-		Name: e.Source.Name(), Type: e.Source.Type(), Location: e.Source.Location(),
-		Freshness: string(e.Freshness), Files: []output.ManifestFile{}, Rows: []output.RowCount{},
+		Name: e.Source.Name(), Type: e.Source.Type(), Location: sources.Redact(e.Source.Location()),
+		Freshness: string(e.Freshness), NotModified: e.NotModified, Files: []output.ManifestFile{}, Rows: []output.RowCount{},
 	}
 	if e.FetchErr != nil {
 		ms.Error = e.FetchErr.Error()

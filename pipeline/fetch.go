@@ -1,0 +1,105 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/gofrs/flock"
+
+	"github.com/heiststat/heiststat/sources"
+)
+
+// FetchOptions adjust a fetch-only run.
+type FetchOptions struct {
+	// Sources are the names to fetch; empty means every configured source.
+	Sources []string
+	// Progress, when set (a terminal), shows a progress bar there.
+	Progress io.Writer
+	// Now is the clock (UTC); tests may pin it.
+	Now func() time.Time
+}
+
+// Fetch fetches and archives sources without building or publishing
+// anything. A failing source is reported with freshness Failed and leaves
+// its archive as it was; the others still land. It returns an error only
+// when nothing could be attempted (lock busy, unknown source name).
+func Fetch(ctx context.Context, cfg *Config, log *slog.Logger, opts FetchOptions) ([]Extracted, error) {
+	now := opts.Now
+	if now == nil {
+		now = func() time.Time { return time.Now().UTC() }
+	}
+	srcs, err := sources.New(cfg.SourceSpecs())
+	if err != nil {
+		return nil, err
+	}
+	if len(opts.Sources) > 0 {
+		var picked []sources.Source
+		for _, name := range opts.Sources {
+			i := slices.IndexFunc(srcs, func(s sources.Source) bool { return s.Name() == name })
+			if i < 0 {
+				return nil, fmt.Errorf("%w %q (configured: %v)", ErrUnknownSource, name, sourceNames(srcs))
+			}
+			picked = append(picked, srcs[i])
+		}
+		srcs = picked
+	}
+	unlock, err := lockData(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	log = log.With("run_id", "fetch-"+now().Format("20060102T150405.000Z"))
+	land := &Landing{Root: filepath.Join(cfg.DataDir, "landing")}
+	hc, prog := fetchClient(cfg, log, opts.Progress, srcs)
+	defer prog.finish()
+	return extract(ctx, log, land, srcs, hc, extractOpts{noFallback: true, now: now, progress: prog}), nil
+}
+
+// ErrUnknownSource means a source name given on the command line is not configured.
+var ErrUnknownSource = fmt.Errorf("unknown source")
+
+func sourceNames(srcs []sources.Source) []string {
+	names := make([]string, len(srcs))
+	for i, s := range srcs {
+		names[i] = s.Name()
+	}
+	return names
+}
+
+// lockData takes the data folder's lock, as a run does.
+func lockData(dataDir string) (func(), error) {
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return nil, err
+	}
+	lock := flock.New(filepath.Join(dataDir, ".lock"))
+	ok, err := lock.TryLock()
+	if err != nil {
+		return nil, fmt.Errorf("locking %s: %w", dataDir, err)
+	}
+	if !ok {
+		return nil, fmt.Errorf("%w (%s)", ErrLocked, dataDir)
+	}
+	return func() { _ = lock.Unlock() }, nil
+}
+
+// fetchClient builds the shared HTTP client and, on a terminal, a progress
+// bar over the sources that will be fetched.
+func fetchClient(cfg *Config, log *slog.Logger, progress io.Writer, srcs []sources.Source) (*http.Client, *fetchProgress) {
+	n := 0
+	for _, s := range srcs {
+		if s.Location() != sources.Embedded {
+			n++
+		}
+	}
+	prog := newFetchProgress(progress, n)
+	o := cfg.HTTP.options()
+	o.Log, o.Progress = log, prog.httpCounts()
+	return sources.NewClient(o), prog
+}
