@@ -34,6 +34,8 @@ type cli struct {
 	LogFormat string `help:"Log format: auto (text on a terminal, JSON otherwise), text or json." enum:"auto,text,json" default:"auto"`
 
 	Run     runCmd     `cmd:"" help:"Fetch every source, build the models, run the data tests and publish a release."`
+	Fetch   fetchCmd   `cmd:"" help:"Fetch and archive sources only (all, or those named); build and publish nothing."`
+	Sources sourcesCmd `cmd:"" help:"List each source with its last success, freshness, bytes and last error."`
 	Version versionCmd `cmd:"" help:"Print the version."`
 }
 
@@ -77,24 +79,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "version":
 		fmt.Fprintln(stdout, "heiststat", version)
 		return exitOK
+	case "fetch", "fetch <sources>":
+		return c.Fetch.exec(ctx, log, stdout, stderr)
+	case "sources":
+		return c.Sources.exec(stdout, stderr)
 	default:
 		return c.Run.exec(ctx, log, stdout, stderr)
 	}
 }
 
 func (r *runCmd) exec(ctx context.Context, log *slog.Logger, stdout, stderr io.Writer) int {
-	cfg, err := pipeline.LoadConfig(r.Config)
-	if err != nil {
-		fmt.Fprintf(stderr, "heiststat: %v\n", err)
-		return exitUsage
+	cfg, code := loadConfig(r.Config, r.Data, stderr)
+	if cfg == nil {
+		return code
 	}
 	if r.Out != "" {
 		cfg.OutDir = r.Out
 	}
-	if r.Data != "" {
-		cfg.DataDir = r.Data
-	}
-	res, err := pipeline.Run(ctx, cfg, log, pipeline.Options{Offline: r.Offline})
+	res, err := pipeline.Run(ctx, cfg, log, pipeline.Options{Offline: r.Offline, Progress: progressWriter(stderr)})
 	if errors.Is(err, pipeline.ErrLocked) {
 		log.Error("run not started", "error", err.Error())
 		return exitLocked
