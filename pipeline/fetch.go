@@ -39,12 +39,14 @@ func Fetch(ctx context.Context, cfg *Config, log *slog.Logger, opts FetchOptions
 	if err != nil {
 		return nil, err
 	}
+	// An embedded dataset has nothing to fetch.
+	srcs = slices.DeleteFunc(srcs, func(s sources.Source) bool { return s.Location() == sources.Embedded })
 	if len(opts.Sources) > 0 {
 		var picked []sources.Source
 		for _, name := range opts.Sources {
 			i := slices.IndexFunc(srcs, func(s sources.Source) bool { return s.Name() == name })
 			if i < 0 {
-				return nil, fmt.Errorf("%w %q (configured: %v)", ErrUnknownSource, name, sourceNames(srcs))
+				return nil, fmt.Errorf("%w %q (fetchable: %v)", ErrUnknownSource, name, sourceNames(srcs))
 			}
 			picked = append(picked, srcs[i])
 		}

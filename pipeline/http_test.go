@@ -137,10 +137,12 @@ func TestHTTPFeedsFaultsAndReplay(t *testing.T) {
 	require.Equal(t, src["defillama_hacks"].Bytes, fileRun.Manifest.Sources[0].Bytes)
 	requireLandingClean(t, cfg.DataDir)
 
-	// Retries: 429 with Retry-After twice, 500 twice; then each answers 304
-	// to the conditional request. A truncated body and a body slower than
+	// Retries: 429 with Retry-After twice, then the feed as it drifted in
+	// 2026 (string defillamaId, a new field), which changes no figure; 500
+	// twice, then a 304 to the conditional request. A truncated body and a body slower than
 	// the timeout fail their sources, which fall back to the first run.
-	srv.Inject(hacksPath, feedtest.Status(http.StatusTooManyRequests, "1"), feedtest.Status(http.StatusTooManyRequests, "1"))
+	srv.Inject(hacksPath, feedtest.Status(http.StatusTooManyRequests, "1"), feedtest.Status(http.StatusTooManyRequests, "1"),
+		feedtest.Body("application/json", driftedHacks(t)))
 	srv.Inject(ecbPath, feedtest.Status(http.StatusInternalServerError, ""), feedtest.Status(http.StatusInternalServerError, ""))
 	srv.Inject(btcPath, srv.Truncated(btcPath))
 	cfg.HTTP.Timeout = time.Second
@@ -148,11 +150,11 @@ func TestHTTPFeedsFaultsAndReplay(t *testing.T) {
 	start := time.Now()
 	second, src := mustRun(t, cfg, Options{}, StatusDegraded)
 	require.GreaterOrEqual(t, time.Since(start), 2*time.Second, "Retry-After: 1 honoured twice")
-	require.Equal(t, []int{200, 429, 429, 304}, srv.Statuses(hacksPath))
+	require.Equal(t, []int{200, 429, 429, 200}, srv.Statuses(hacksPath))
 	require.Equal(t, []int{200, 500, 500, 304}, srv.Statuses(ecbPath))
-	for _, name := range []string{"defillama_hacks", "ecb_fx"} {
+	for name, notModified := range map[string]bool{"defillama_hacks": false, "ecb_fx": true} {
 		require.Equal(t, "live", src[name].Freshness, name)
-		require.True(t, src[name].NotModified, name)
+		require.Equal(t, notModified, src[name].NotModified, name)
 		require.Empty(t, src[name].Error, name)
 	}
 	for name, why := range map[string]string{"prices_yfinance": "unexpected EOF", "prices_coinmarketcap": "Timeout"} {
@@ -214,6 +216,25 @@ func TestHTTPFeedsFaultsAndReplay(t *testing.T) {
 	var m output.Manifest
 	require.NoError(t, json.Unmarshal(b, &m))
 	require.Equal(t, "degraded", m.Status)
+}
+
+// driftedHacks is the shared DeFiLlama file with defillamaId as a string and
+// an unknown field in every record, as the feed changed upstream.
+func driftedHacks(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(sharedData, hacksPath))
+	require.NoError(t, err)
+	var recs []map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(b, &recs))
+	for _, r := range recs {
+		if id := string(r["defillamaId"]); id != "" && id != "null" {
+			r["defillamaId"] = json.RawMessage(`"` + id + `"`)
+		}
+		r["riskScore"] = json.RawMessage(`{"v": 2}`)
+	}
+	out, err := json.Marshal(recs)
+	require.NoError(t, err)
+	return out
 }
 
 func indexOf(t *testing.T, m *output.Manifest, name string) int {
