@@ -179,3 +179,22 @@ func TestCorruptArchiveIsSkipped(t *testing.T) {
 		})
 	}
 }
+
+// Objects landed before the archive was compressed are still read.
+func TestPlainLegacyObjectsStillRead(t *testing.T) {
+	dir := t.TempDir()
+	feed, err := filepath.Abs("testdata/defillama_malformed.json")
+	require.NoError(t, err)
+	cfg := hacksConfig(t, feed, dir)
+	snap := fetchOne(t, cfg).Snapshot
+	z := snap.Files[0].Path
+	b, err := readObject(z, snap.Files[0].SHA256)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(strings.TrimSuffix(z, ".zst"), b, 0o644))
+	require.NoError(t, os.Remove(z))
+
+	got, notes, err := (&Landing{Root: filepath.Join(cfg.DataDir, "landing")}).Latest("defillama_hacks")
+	require.NoError(t, err)
+	require.Empty(t, notes)
+	require.Equal(t, strings.TrimSuffix(z, ".zst"), got.Files[0].Path)
+}

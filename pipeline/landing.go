@@ -152,13 +152,14 @@ func writeObject(p, sum string, data []byte) (int64, error) {
 
 // readObject decompresses an object and checks it against its hash.
 func readObject(p, want string) ([]byte, error) {
-	z, err := os.ReadFile(p)
+	b, err := os.ReadFile(p)
 	if err != nil {
 		return nil, err
 	}
-	b, err := zdec.DecodeAll(z, nil)
-	if err != nil {
-		return nil, fmt.Errorf("corrupt: %s: %w", filepath.Base(p), err)
+	if strings.HasSuffix(p, ".zst") {
+		if b, err = zdec.DecodeAll(b, nil); err != nil {
+			return nil, fmt.Errorf("corrupt: %s: %w", filepath.Base(p), err)
+		}
 	}
 	sum := sha256.Sum256(b)
 	if got := hex.EncodeToString(sum[:]); got != want {
@@ -266,7 +267,14 @@ func (l *Landing) readSnapshot(source, path string) (*Snapshot, error) {
 	for i := range snap.Files {
 		f := &snap.Files[i]
 		f.Path = l.objectPath(source, "objects", f.SHA256, f.Name)
-		if _, err := readObject(f.Path, f.SHA256); err != nil {
+		_, err := readObject(f.Path, f.SHA256)
+		if errors.Is(err, os.ErrNotExist) {
+			// Archives written before compression hold plain objects.
+			if _, lerr := readObject(strings.TrimSuffix(f.Path, ".zst"), f.SHA256); lerr == nil {
+				f.Path, err = strings.TrimSuffix(f.Path, ".zst"), nil
+			}
+		}
+		if err != nil {
 			return nil, fmt.Errorf("file %s: %w", f.Name, err)
 		}
 	}

@@ -124,6 +124,9 @@ func printSummary(w io.Writer, res *pipeline.Result) {
 		if s.ArchivedAt != "" {
 			line += " of " + s.ArchivedAt
 		}
+		if s.NotModified {
+			line += " (not modified)"
+		}
 		if s.Error != "" {
 			line += "  (" + s.Error + ")"
 		}
