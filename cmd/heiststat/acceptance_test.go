@@ -10,11 +10,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/heiststat/heiststat/internal/feedtest"
 	"github.com/heiststat/heiststat/output"
+	"github.com/heiststat/heiststat/pipeline"
 )
 
 const sharedData = "../../../shared/data"
@@ -103,6 +105,25 @@ func TestAcceptanceRetryAfterAndHTMLPage(t *testing.T) {
 	require.Equal(t, exitUsage, run([]string{"fetch", "-c", cfg, "nope"}, &out, &errb))
 	srv.Inject(hacksFile, feedtest.Body("application/json", []byte("{")))
 	require.Equal(t, exitDegraded, run([]string{"fetch", "-c", cfg}, &out, &errb), "one of three sources failed")
+
+	// Server stopped: the run completes from the archive, each source
+	// archived with the date of its snapshot, exit status 3 (degraded).
+	out.Reset()
+	require.Equal(t, exitOK, run([]string{"sources", "-c", cfg, "--json"}, &out, &errb))
+	var states []pipeline.SourceState
+	require.NoError(t, json.Unmarshal(out.Bytes(), &states))
+	srv.Close()
+	out.Reset()
+	require.Equal(t, exitDegraded, run([]string{"run", "-c", cfg, "--log-format", "json"}, &out, &errb), errb.String())
+	m := readManifest(t, dir)
+	require.Equal(t, "bundled", m["curated_dprk"].Freshness)
+	for _, st := range states[:3] {
+		name, s := st.Name, m[st.Name]
+		require.Equal(t, "archived", s.Freshness, name)
+		require.Equal(t, st.LastSuccess.Format(time.RFC3339), s.ArchivedAt, name)
+		require.Contains(t, out.String(), name+strings.Repeat(" ", 23-len(name))+"archived of "+s.ArchivedAt)
+	}
+	require.Equal(t, exitFailed, run([]string{"fetch", "-c", cfg}, &out, &errb), "every source failed")
 }
 
 // Acceptance: with API keys set, no key appears in any file under the data
