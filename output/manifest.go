@@ -24,6 +24,8 @@ type ManifestSource struct {
 	Location string `json:"location"`
 	// Freshness is live, archived, bundled or missing.
 	Freshness string `json:"freshness"`
+	// NotModified means live, verified unchanged by a 304: the archived bytes were reused.
+	NotModified bool `json:"not_modified,omitempty"`
 	// ArchivedAt is when an archived snapshot was fetched (freshness archived).
 	ArchivedAt string         `json:"archived_at,omitempty"`
 	FetchedAt  string         `json:"fetched_at,omitempty"`

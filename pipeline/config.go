@@ -58,14 +58,39 @@ type HTTPConfig struct {
 	Timeout time.Duration `yaml:"timeout"`
 	// ConnectTimeout bounds DNS and TCP connect, so a run without network fails fast.
 	ConnectTimeout time.Duration `yaml:"connect_timeout"`
+	// Retries after a network error, a 5xx or a 429, with exponential backoff
+	// and jitter between RetryWaitMin and RetryWaitMax; a Retry-After header
+	// is honoured up to MaxRetryAfter.
+	Retries       int           `yaml:"retries"`
+	RetryWaitMin  time.Duration `yaml:"retry_wait_min"`
+	RetryWaitMax  time.Duration `yaml:"retry_wait_max"`
+	MaxRetryAfter time.Duration `yaml:"max_retry_after"`
+	// MaxResponseBytes bounds one response body.
+	MaxResponseBytes int64 `yaml:"max_response_bytes"`
+	// RateLimit is requests per second per host (0: unlimited);
+	// HostRateLimits overrides it per host name.
+	RateLimit      float64            `yaml:"rate_limit"`
+	HostRateLimits map[string]float64 `yaml:"host_rate_limits"`
+}
+
+// options turns the configuration into the shared client's options.
+func (h HTTPConfig) options() sources.HTTPOptions {
+	return sources.HTTPOptions{
+		Timeout: h.Timeout, ConnectTimeout: h.ConnectTimeout,
+		Retries: h.Retries, RetryWaitMin: h.RetryWaitMin, RetryWaitMax: h.RetryWaitMax, MaxRetryAfter: h.MaxRetryAfter,
+		MaxResponseBytes: h.MaxResponseBytes, RateLimit: h.RateLimit, HostRateLimits: h.HostRateLimits,
+	}
 }
 
 // SourceConfig is one entry of sources.
 type SourceConfig struct {
-	Name     string    `yaml:"name"`
-	Type     string    `yaml:"type"`
-	Location string    `yaml:"location"`
-	Options  yaml.Node `yaml:"options"`
+	Name     string `yaml:"name"`
+	Type     string `yaml:"type"`
+	Location string `yaml:"location"`
+	// APIKeyEnv names the environment variable holding the API key; the key
+	// itself never appears in the configuration, logs or outputs.
+	APIKeyEnv string    `yaml:"api_key_env"`
+	Options   yaml.Node `yaml:"options"`
 	// Schedule is the cron expression of this source's fetch under
 	// `heiststat schedule`; empty means the build job fetches it.
 	Schedule string `yaml:"schedule"`
@@ -96,7 +121,7 @@ func ParseConfig(b []byte, dir string) (*Config, error) {
 		Currencies:      []string{"GBP"},
 		MaxPriceAgeDays: 7,
 		KeepReleases:    5,
-		HTTP:            HTTPConfig{Timeout: 60 * time.Second, ConnectTimeout: 10 * time.Second},
+		HTTP:            defaultHTTP(),
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
@@ -116,6 +141,13 @@ func ParseConfig(b []byte, dir string) (*Config, error) {
 		}
 	}
 	return &c, nil
+}
+
+func defaultHTTP() HTTPConfig {
+	d := sources.DefaultHTTPOptions()
+	return HTTPConfig{Timeout: d.Timeout, ConnectTimeout: d.ConnectTimeout, Retries: d.Retries,
+		RetryWaitMin: d.RetryWaitMin, RetryWaitMax: d.RetryWaitMax, MaxRetryAfter: d.MaxRetryAfter,
+		MaxResponseBytes: d.MaxResponseBytes, RateLimit: d.RateLimit}
 }
 
 func resolve(dir, p string) string {
@@ -163,6 +195,20 @@ func (c *Config) validate() error {
 	if c.HTTP.Timeout <= 0 || c.HTTP.ConnectTimeout <= 0 {
 		errs = append(errs, errors.New("http: timeouts must be positive durations such as 30s"))
 	}
+	if h := c.HTTP; h.Retries < 0 || h.RetryWaitMin <= 0 || h.RetryWaitMax < h.RetryWaitMin || h.MaxRetryAfter < 0 {
+		errs = append(errs, errors.New("http: retries must be >= 0 and 0 < retry_wait_min <= retry_wait_max, max_retry_after >= 0"))
+	}
+	if c.HTTP.MaxResponseBytes <= 0 {
+		errs = append(errs, errors.New("http: max_response_bytes must be positive"))
+	}
+	for host, rps := range c.HTTP.HostRateLimits {
+		if rps < 0 {
+			errs = append(errs, fmt.Errorf("http.host_rate_limits: %s: must be >= 0 requests per second", host))
+		}
+	}
+	if c.HTTP.RateLimit < 0 {
+		errs = append(errs, errors.New("http.rate_limit: must be >= 0 requests per second"))
+	}
 	errs = append(errs, c.validateSchedule()...)
 	for i, s := range c.Sources {
 		if s.Name == "" {
@@ -179,7 +225,7 @@ func (c *Config) validate() error {
 func (c *Config) SourceSpecs() []sources.Spec {
 	specs := make([]sources.Spec, 0, len(c.Sources))
 	for _, s := range c.Sources {
-		spec := sources.Spec{Name: s.Name, Type: s.Type, Location: s.Location}
+		spec := sources.Spec{Name: s.Name, Type: s.Type, Location: s.Location, APIKeyEnv: s.APIKeyEnv}
 		if s.Options.Kind != 0 {
 			spec.Options = strictNode{node: &s.Options}
 		}

@@ -36,9 +36,9 @@ curencies: [EUR]
 			name: "inside http",
 			yaml: `http:
   timeout: 30s
-  retries: 3
+  retry: 3
 ` + oneSource,
-			wantErrs: []string{"retries", "line 3"},
+			wantErrs: []string{"retry", "line 3"},
 		},
 		{
 			name: "inside a source entry",
@@ -294,7 +294,9 @@ func TestParseConfigValues(t *testing.T) {
 			check: func(t *testing.T, c *Config) {
 				require.Equal(t, 5, c.KeepReleases)
 				require.Equal(t, 7, c.MaxPriceAgeDays)
-				require.Equal(t, HTTPConfig{Timeout: 60 * time.Second, ConnectTimeout: 10 * time.Second}, c.HTTP)
+				require.Equal(t, HTTPConfig{Timeout: 60 * time.Second, ConnectTimeout: 10 * time.Second,
+					Retries: 4, RetryWaitMin: time.Second, RetryWaitMax: 30 * time.Second, MaxRetryAfter: 2 * time.Minute,
+					MaxResponseBytes: 256 << 20, RateLimit: 5}, c.HTTP)
 				require.Empty(t, c.AsOf)
 				require.Equal(t, []string{"GBP"}, c.Currencies)
 			},
@@ -305,21 +307,25 @@ func TestParseConfigValues(t *testing.T) {
 value_at: 2024-11-21
 keep_releases: 1
 max_price_age_days: 0
-http: {timeout: 90s, connect_timeout: 1500ms}
+http: {timeout: 90s, connect_timeout: 1500ms, retries: 0, retry_wait_min: 10ms, retry_wait_max: 1s,
+  max_retry_after: 5s, max_response_bytes: 1000, rate_limit: 0, host_rate_limits: {api.coingecko.com: 0.5}}
 ` + oneSource,
 			check: func(t *testing.T, c *Config) {
 				require.Equal(t, "2022-03-31", c.AsOf)
 				require.Equal(t, "2024-11-21", c.ValueAt)
 				require.Equal(t, 1, c.KeepReleases)
 				require.Equal(t, 0, c.MaxPriceAgeDays)
-				require.Equal(t, HTTPConfig{Timeout: 90 * time.Second, ConnectTimeout: 1500 * time.Millisecond}, c.HTTP)
+				require.Equal(t, HTTPConfig{Timeout: 90 * time.Second, ConnectTimeout: 1500 * time.Millisecond,
+					RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: time.Second, MaxRetryAfter: 5 * time.Second,
+					MaxResponseBytes: 1000, HostRateLimits: map[string]float64{"api.coingecko.com": 0.5}}, c.HTTP)
 			},
 		},
 		{
 			name: "only one timeout set keeps the other default",
 			yaml: "http: {timeout: 5s}\n" + oneSource,
 			check: func(t *testing.T, c *Config) {
-				require.Equal(t, HTTPConfig{Timeout: 5 * time.Second, ConnectTimeout: 10 * time.Second}, c.HTTP)
+				require.Equal(t, 5*time.Second, c.HTTP.Timeout)
+				require.Equal(t, 10*time.Second, c.HTTP.ConnectTimeout)
 			},
 		},
 		{name: "as_of with time", yaml: "as_of: 2022-03-31T00:00:00Z\n" + oneSource, wantErrs: []string{"as_of", "2022-03-31T00:00:00Z"}},
@@ -331,6 +337,10 @@ http: {timeout: 90s, connect_timeout: 1500ms}
 		{name: "negative max_price_age_days", yaml: "max_price_age_days: -1\n" + oneSource, wantErrs: []string{"max_price_age_days"}},
 		{name: "zero timeout", yaml: "http: {timeout: 0s}\n" + oneSource, wantErrs: []string{"http: timeouts"}},
 		{name: "negative connect timeout", yaml: "http: {connect_timeout: -1s}\n" + oneSource, wantErrs: []string{"http: timeouts"}},
+		{name: "retry waits reversed", yaml: "http: {retry_wait_min: 2s, retry_wait_max: 1s}\n" + oneSource, wantErrs: []string{"retry_wait_min <= retry_wait_max"}},
+		{name: "negative retries", yaml: "http: {retries: -1}\n" + oneSource, wantErrs: []string{"retries must be >= 0"}},
+		{name: "zero max_response_bytes", yaml: "http: {max_response_bytes: 0}\n" + oneSource, wantErrs: []string{"max_response_bytes"}},
+		{name: "negative host rate", yaml: "http: {host_rate_limits: {example.org: -1}}\n" + oneSource, wantErrs: []string{"example.org"}},
 		{name: "timeout without unit", yaml: "http: {timeout: 30}\n" + oneSource, wantErrs: []string{"line 1"}},
 		{name: "no sources", yaml: "currencies: [EUR]\n", wantErrs: []string{"at least one source"}},
 		{name: "source without name", yaml: "sources:\n  - {type: defillama_hacks, location: x}\n", wantErrs: []string{"sources[0]: name is required"}},

@@ -3,8 +3,10 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -22,29 +24,53 @@ const (
 	Missing  Freshness = "missing"  // nothing available
 )
 
+// Failed is the outcome of a fetch-only run (heiststat fetch) whose fetch
+// failed: nothing landed, and no fallback was looked for.
+const Failed Freshness = "failed"
+
 // Extracted is the outcome of the extract stage for one source.
 type Extracted struct {
 	Source    sources.Source
-	Snapshot  *Snapshot // nil when Missing
+	Snapshot  *Snapshot // nil when Missing or Failed
 	Freshness Freshness
-	// FetchErr is why the live fetch failed (nil when live or offline).
+	// FetchErr is why the live fetch failed (nil when live or offline); API
+	// keys are redacted from it.
 	FetchErr error
+	// NotModified means the feed answered 304: live, verified unchanged, and
+	// the archived bytes were reused.
+	NotModified bool
+	// Unchanged means a live fetch gave exactly the bytes of the previous good
+	// snapshot (always so when NotModified), so a reload can be skipped.
+	Unchanged bool
+	// Retries counts HTTP attempts repeated after a failure.
+	Retries int64
+}
+
+// extractOpts are the knobs of the extract stage.
+type extractOpts struct {
+	offline bool
+	// noFallback is for fetch-only runs: a failed fetch is reported, not replaced.
+	noFallback bool
+	now        func() time.Time
+	progress   *fetchProgress
+	// fetched holds outcomes of earlier fetches in this job (the scheduler
+	// fetches on each source's own schedule), used instead of fetching again.
+	fetched map[string]Extracted
 }
 
 // extract fetches every source concurrently and lands what it gets. A failing
 // source does not stop the others: it falls back to its latest good archived
 // snapshot, then to its bundled facts, and the run reports itself degraded.
-func extract(ctx context.Context, log *slog.Logger, land *Landing, srcs []sources.Source, hc *http.Client, opts Options, now func() time.Time) []Extracted {
+func extract(ctx context.Context, log *slog.Logger, land *Landing, srcs []sources.Source, hc *http.Client, o extractOpts) []Extracted {
 	out := make([]Extracted, len(srcs))
 	var g errgroup.Group
 	g.SetLimit(4)
 	for i, src := range srcs {
 		g.Go(func() error {
-			var pre *Extracted
-			if e, ok := opts.Fetched[src.Name()]; ok {
-				pre = &e
+			out[i] = extractOne(ctx, log, land, src, hc, o)
+			if src.Location() != sources.Embedded {
+				o.progress.done()
 			}
-			out[i] = extractOne(ctx, log, land, src, hc, opts.Offline, pre, now)
 			return nil
 		})
 	}
@@ -52,39 +78,70 @@ func extract(ctx context.Context, log *slog.Logger, land *Landing, srcs []source
 	return out
 }
 
-// pre, when not nil, is the outcome of an earlier fetch of src, used instead of fetching.
-func extractOne(ctx context.Context, log *slog.Logger, land *Landing, src sources.Source, hc *http.Client, offline bool, pre *Extracted, now func() time.Time) Extracted {
+func extractOne(ctx context.Context, log *slog.Logger, land *Landing, src sources.Source, hc *http.Client, o extractOpts) Extracted {
 	log = log.With("stage", "extract", "source", src.Name())
+	start := time.Now()
 	res := Extracted{Source: src}
 	embedded := src.Location() == sources.Embedded
-	switch {
-	case pre != nil && pre.Freshness == Live:
+	pre, hasPre := o.fetched[src.Name()]
+	if hasPre && pre.Freshness == Live {
 		log.Info("fetched earlier", "freshness", Live, "fetched_at", pre.Snapshot.FetchedAt.Format(time.RFC3339), "bytes", pre.Snapshot.Bytes())
-		return *pre
-	case pre != nil:
-		res.FetchErr = pre.FetchErr
-	case !embedded && !offline:
-		snap, err := fetchLive(ctx, log, land, src, hc, now)
-		if err == nil {
-			res.Snapshot, res.Freshness = snap, Live
-			return res
-		}
-		res.FetchErr = err
+		return pre
 	}
-	var err error
+	if hasPre {
+		res.FetchErr = pre.FetchErr
+	}
+	var (
+		prev  *Snapshot
+		noPrv error = ErrNoArchive
+	)
 	if !embedded {
 		var notes []string
-		res.Snapshot, notes, err = land.Latest(src.Name())
+		prev, notes, noPrv = land.Latest(src.Name())
 		for _, n := range notes {
 			log.Warn(n)
 		}
-		if err == nil {
-			res.Freshness = Archived
+	}
+	if !embedded && !o.offline && !hasPre {
+		ex := &sources.Exchange{Archived: land.archivedBody(src.Name())}
+		if prev != nil {
+			ex.Previous = map[string]sources.Response{}
+			for _, r := range prev.Responses {
+				ex.Previous[r.URL] = r
+			}
 		}
+		files, err := src.Fetch(sources.WithExchange(ctx, ex), hc)
+		if err == nil {
+			res.Snapshot, err = land.Store(src, files, ex, o.now(), true)
+		}
+		res.Retries = ex.Retries()
+		if err == nil {
+			res.Freshness, res.NotModified = Live, res.Snapshot.NotModified
+			res.Unchanged = prev != nil && sameFiles(prev, res.Snapshot)
+			recordAttempt(log, land, src, Attempt{At: res.Snapshot.FetchedAt, OK: true, NotModified: res.NotModified})
+			log.Info("fetched", "freshness", Live, "not_modified", res.NotModified, "unchanged", res.Unchanged,
+				"files", len(res.Snapshot.Files), "bytes", res.Snapshot.Bytes(), "retries", res.Retries,
+				"duration_ms", time.Since(start).Milliseconds())
+			return res
+		}
+		// Naming the source makes a drifted field traceable from the manifest alone.
+		res.FetchErr = sources.RedactError(fmt.Errorf("source %s: %w", src.Name(), err))
+		recordAttempt(log, land, src, Attempt{At: o.now(), Error: res.FetchErr.Error()})
+	}
+	if o.noFallback {
+		res.Freshness = Failed
+		if res.FetchErr != nil {
+			log.Warn("fetch failed", "freshness", Failed, "retries", res.Retries, "fetch_error", res.FetchErr.Error())
+		}
+		return res
+	}
+	err := noPrv
+	if prev != nil {
+		res.Snapshot, res.Freshness = prev, Archived
 	}
 	if res.Snapshot == nil && (embedded || errors.Is(err, ErrNoArchive)) {
 		if b, ok := src.(sources.Bundler); ok {
-			res.Snapshot, err = land.Store(src, b.Bundled(), now(), false)
+			res.Snapshot, err = land.Store(src, b.Bundled(), nil, o.now(), false)
 			if err == nil {
 				res.Freshness = Bundled
 			}
@@ -101,7 +158,7 @@ func extractOne(ctx context.Context, log *slog.Logger, land *Landing, src source
 		attrs = append(attrs, "archived_at", res.Snapshot.FetchedAt.Format(time.RFC3339))
 	}
 	if res.FetchErr != nil {
-		attrs = append(attrs, "fetch_error", res.FetchErr.Error())
+		attrs = append(attrs, "retries", res.Retries, "fetch_error", res.FetchErr.Error())
 	}
 	if err != nil && !errors.Is(err, ErrNoArchive) {
 		attrs = append(attrs, "error", err.Error())
@@ -114,17 +171,17 @@ func extractOne(ctx context.Context, log *slog.Logger, land *Landing, src source
 	return res
 }
 
-// fetchLive fetches a source and lands its bytes.
-func fetchLive(ctx context.Context, log *slog.Logger, land *Landing, src sources.Source, hc *http.Client, now func() time.Time) (*Snapshot, error) {
-	start := time.Now()
-	files, err := src.Fetch(ctx, hc)
-	if err != nil {
-		return nil, err
+// sameFiles reports whether two snapshots hold the same bytes under the same names.
+func sameFiles(a, b *Snapshot) bool {
+	return slices.EqualFunc(a.Files, b.Files, func(x, y LandedFile) bool {
+		return x.Name == y.Name && x.Format == y.Format && x.SHA256 == y.SHA256
+	})
+}
+
+// recordAttempt keeps the outcome for `heiststat sources`; failing to write
+// it only costs that listing, so it is logged, not fatal.
+func recordAttempt(log *slog.Logger, land *Landing, src sources.Source, a Attempt) {
+	if err := land.recordAttempt(src.Name(), a); err != nil {
+		log.Warn("could not record the fetch attempt", "error", err.Error())
 	}
-	snap, changed, err := land.storeFetch(src, files, now())
-	if err != nil {
-		return nil, err
-	}
-	log.Info("fetched", "freshness", Live, "changed", changed, "files", len(snap.Files), "bytes", snap.Bytes(), "duration_ms", time.Since(start).Milliseconds())
-	return snap, nil
 }

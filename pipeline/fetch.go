@@ -2,9 +2,10 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 	"slices"
 	"time"
@@ -12,50 +13,76 @@ import (
 	"github.com/heiststat/heiststat/sources"
 )
 
-// FetchOptions select what Fetch fetches.
+// FetchOptions adjust a fetch-only run.
 type FetchOptions struct {
-	// Sources names the sources to fetch; empty means every source.
+	// Sources are the names to fetch; empty means every configured source.
 	Sources []string
+	// Progress, when set (a terminal), shows a progress bar there.
+	Progress io.Writer
+	// Now is the clock (UTC); tests may pin it.
+	Now func() time.Time
 }
 
-// Fetch fetches sources and lands their bytes, without building or
-// publishing, holding the data folder lock. Embedded sources have nothing to
-// fetch and are left out. A failed source is reported in its result
-// (FetchErr, no snapshot) and in the returned error; nothing falls back.
+// Fetch fetches and archives sources without building or publishing
+// anything. A failing source is reported with freshness Failed and leaves
+// its archive as it was; the others still land. It returns an error only
+// when nothing could be attempted (lock busy, unknown source name).
 func Fetch(ctx context.Context, cfg *Config, log *slog.Logger, opts FetchOptions) ([]Extracted, error) {
+	now := opts.Now
+	if now == nil {
+		now = func() time.Time { return time.Now().UTC() }
+	}
 	srcs, err := sources.New(cfg.SourceSpecs())
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range opts.Sources {
-		if !slices.ContainsFunc(srcs, func(s sources.Source) bool { return s.Name() == name }) {
-			return nil, fmt.Errorf("no source named %q in the configuration", name)
+	// An embedded dataset has nothing to fetch.
+	srcs = slices.DeleteFunc(srcs, func(s sources.Source) bool { return s.Location() == sources.Embedded })
+	if len(opts.Sources) > 0 {
+		var picked []sources.Source
+		for _, name := range opts.Sources {
+			i := slices.IndexFunc(srcs, func(s sources.Source) bool { return s.Name() == name })
+			if i < 0 {
+				return nil, fmt.Errorf("%w %q (fetchable: %v)", ErrUnknownSource, name, sourceNames(srcs))
+			}
+			picked = append(picked, srcs[i])
 		}
+		srcs = picked
 	}
 	unlock, err := lockDataDir(ctx, log, cfg.DataDir, cfg.LockTimeout)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-
+	log = log.With("run_id", "fetch-"+now().Format("20060102T150405.000Z"))
 	land := &Landing{Root: filepath.Join(cfg.DataDir, "landing")}
-	hc := sources.NewHTTPClient(cfg.HTTP.Timeout, cfg.HTTP.ConnectTimeout)
-	now := func() time.Time { return time.Now().UTC() }
-	var out []Extracted
-	var errs []error
-	for _, src := range srcs {
-		if src.Location() == sources.Embedded || (len(opts.Sources) > 0 && !slices.Contains(opts.Sources, src.Name())) {
-			continue
-		}
-		flog := log.With("stage", "fetch", "source", src.Name())
-		e := Extracted{Source: src}
-		if e.Snapshot, e.FetchErr = fetchLive(ctx, flog, land, src, hc, now); e.FetchErr != nil {
-			flog.Warn("fetch failed", "error", e.FetchErr.Error())
-			errs = append(errs, fmt.Errorf("%s: %w", src.Name(), e.FetchErr))
-		} else {
-			e.Freshness = Live
-		}
-		out = append(out, e)
+	hc, prog := fetchClient(cfg, log, opts.Progress, srcs)
+	defer prog.finish()
+	return extract(ctx, log, land, srcs, hc, extractOpts{noFallback: true, now: now, progress: prog}), nil
+}
+
+// ErrUnknownSource means a source name given on the command line is not configured.
+var ErrUnknownSource = fmt.Errorf("unknown source")
+
+func sourceNames(srcs []sources.Source) []string {
+	names := make([]string, len(srcs))
+	for i, s := range srcs {
+		names[i] = s.Name()
 	}
-	return out, errors.Join(errs...)
+	return names
+}
+
+// fetchClient builds the shared HTTP client and, on a terminal, a progress
+// bar over the sources that will be fetched.
+func fetchClient(cfg *Config, log *slog.Logger, progress io.Writer, srcs []sources.Source) (*http.Client, *fetchProgress) {
+	n := 0
+	for _, s := range srcs {
+		if s.Location() != sources.Embedded {
+			n++
+		}
+	}
+	prog := newFetchProgress(progress, n)
+	o := cfg.HTTP.options()
+	o.Log, o.Progress = log, prog.httpCounts()
+	return sources.NewClient(o), prog
 }

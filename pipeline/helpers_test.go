@@ -130,6 +130,7 @@ func header(t *testing.T, path string) []string {
 
 // offlineYAML has no reachable feed: port 1 on loopback refuses at once.
 const offlineYAML = `
+http: {retry_wait_min: 1ms, retry_wait_max: 2ms}
 sources:
   - {name: defillama_hacks, type: defillama_hacks, location: "http://127.0.0.1:1/hacks"}
   - {name: ecb_fx, type: ecb_eurofxref, location: "http://127.0.0.1:1/eurofxref-hist.zip"}

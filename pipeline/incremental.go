@@ -20,7 +20,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/heiststat/heiststat/output"
-	"github.com/heiststat/heiststat/sources"
 )
 
 // A release is a function of the binary (code, SQL models, seeds, bundled
@@ -182,32 +181,6 @@ func rawFingerprint(m Model, extracted []Extracted) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%s\n", m.SQL, strings.Join(lines, "\n"))
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// storeFetch lands a live fetch. When its files are byte for byte those of
-// the source's latest snapshot, that snapshot is kept and no record is added:
-// unchanged bytes keep the fetch time they were first seen at, so a rebuild
-// from the archive gives the same outputs, and a source fetched every minute
-// does not pile up identical records.
-func (l *Landing) storeFetch(src sources.Source, files []sources.File, now time.Time) (snap *Snapshot, changed bool, err error) {
-	if prev, _, err := l.Latest(src.Name()); err == nil && sameFiles(prev.Files, files) {
-		return prev, false, nil
-	}
-	snap, err = l.Store(src, files, now, true)
-	return snap, true, err
-}
-
-func sameFiles(landed []LandedFile, files []sources.File) bool {
-	if len(landed) != len(files) {
-		return false
-	}
-	for i, f := range files {
-		sum := sha256.Sum256(f.Data)
-		if landed[i].Name != f.Name || landed[i].Format != f.Format || landed[i].SHA256 != hex.EncodeToString(sum[:]) {
-			return false
-		}
-	}
-	return true
 }
 
 // openWarehouse opens the run's warehouse. The warehouse is a cache of the

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,26 +13,37 @@ import (
 	"time"
 
 	"github.com/google/renameio/v2"
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/heiststat/heiststat/sources"
 )
 
-// Landing is the immutable landing zone: raw bytes stored by content hash,
-// plus one snapshot record per successful fetch. A snapshot record is written
-// only after all its files are in place, so a crash never leaves a snapshot
-// that points at missing or partial bytes.
+// Landing is the immutable landing zone and raw archive: bytes stored
+// zstd-compressed under the sha256 of their uncompressed content, plus one
+// snapshot record per successful fetch. A snapshot record is written only
+// after all its objects are in place (each written atomically), so a crash
+// never leaves a snapshot that points at missing or partial bytes. DuckDB
+// reads the .zst objects directly.
 //
-//	<data_dir>/landing/<source>/objects/<sha256><ext>
-//	<data_dir>/landing/<source>/snapshots/<fetched_at>.json
+//	<data_dir>/landing/<source>/objects/<sha256><ext>.zst   files and raw HTTP bodies
+//	<data_dir>/landing/<source>/snapshots/<fetched_at>.json one record per good fetch
+//	<data_dir>/landing/<source>/bundled/<sha256><ext>.zst   bundled facts used as a fallback
+//	<data_dir>/landing/<source>/last_attempt.json           outcome of the latest fetch
 type Landing struct{ Root string }
 
 // Snapshot describes the files of one fetch of one source.
 type Snapshot struct {
-	Source    string       `json:"source"`
-	Type      string       `json:"type"`
-	Location  string       `json:"location"`
-	FetchedAt time.Time    `json:"fetched_at"`
-	Files     []LandedFile `json:"files"`
+	Source string `json:"source"`
+	Type   string `json:"type"`
+	// Location is as configured: an API key is a placeholder there, never the key.
+	Location  string    `json:"location"`
+	FetchedAt time.Time `json:"fetched_at"`
+	// NotModified means the feed answered 304 to every request: the bytes are
+	// the previous snapshot's, verified unchanged at FetchedAt.
+	NotModified bool         `json:"not_modified,omitempty"`
+	Files       []LandedFile `json:"files"`
+	// Responses are the HTTP responses the files came from (URLs redacted).
+	Responses []sources.Response `json:"responses,omitempty"`
 }
 
 // LandedFile is one file of a snapshot.
@@ -42,6 +52,8 @@ type LandedFile struct {
 	Format string `json:"format,omitempty"`
 	SHA256 string `json:"sha256"`
 	Bytes  int64  `json:"bytes"`
+	// StoredBytes is the compressed size on disk.
+	StoredBytes int64 `json:"stored_bytes,omitempty"`
 	// Path is where the bytes are; derived from the hash, so not stored.
 	Path string `json:"-"`
 }
@@ -57,23 +69,45 @@ func (s *Snapshot) Bytes() int64 {
 
 func (l *Landing) dir(source string) string { return filepath.Join(l.Root, source) }
 
-func (l *Landing) objectPath(source, sum, name string) string {
-	return filepath.Join(l.dir(source), "objects", sum+strings.ToLower(filepath.Ext(name)))
+func (l *Landing) objectPath(source, folder, sum, name string) string {
+	return filepath.Join(l.dir(source), folder, sum+strings.ToLower(filepath.Ext(name))+".zst")
 }
 
-// Store writes the files as objects and, when record is true, a snapshot
-// record for them. Bundled fallbacks are stored without a record, so they are
-// never mistaken for an archived fetch later.
-func (l *Landing) Store(src sources.Source, files []sources.File, fetchedAt time.Time, record bool) (*Snapshot, error) {
-	snap := &Snapshot{Source: src.Name(), Type: src.Type(), Location: src.Location(), FetchedAt: fetchedAt.UTC()}
+// Store writes the files (and the raw HTTP bodies of ex, when given) as
+// objects and, when record is true, a snapshot record for them. Bundled
+// fallbacks are stored apart and without a record, so they are never
+// mistaken for an archived fetch later.
+func (l *Landing) Store(src sources.Source, files []sources.File, ex *sources.Exchange, fetchedAt time.Time, record bool) (*Snapshot, error) {
+	folder := "objects"
+	if !record {
+		folder = "bundled"
+	}
+	snap := &Snapshot{Source: src.Name(), Type: src.Type(), Location: sources.Redact(src.Location()), FetchedAt: fetchedAt.UTC()}
+	stored := map[string]bool{}
 	for _, f := range files {
 		sum := sha256.Sum256(f.Data)
 		hexSum := hex.EncodeToString(sum[:])
-		p := l.objectPath(src.Name(), hexSum, f.Name)
-		if err := writeObject(p, hexSum, f.Data); err != nil {
+		p := l.objectPath(src.Name(), folder, hexSum, f.Name)
+		n, err := writeObject(p, hexSum, f.Data)
+		if err != nil {
 			return nil, err
 		}
-		snap.Files = append(snap.Files, LandedFile{Name: f.Name, Format: f.Format, SHA256: hexSum, Bytes: int64(len(f.Data)), Path: p})
+		stored[hexSum] = true
+		snap.Files = append(snap.Files, LandedFile{Name: f.Name, Format: f.Format, SHA256: hexSum, Bytes: int64(len(f.Data)), StoredBytes: n, Path: p})
+	}
+	if ex != nil {
+		snap.Responses = ex.Responses()
+		snap.NotModified = ex.NotModified()
+		for _, r := range snap.Responses {
+			body := ex.Body(r.SHA256)
+			if stored[r.SHA256] || body == nil {
+				continue // already an object, or a 304 reusing an archived body
+			}
+			if _, err := writeObject(l.objectPath(src.Name(), folder, r.SHA256, ""), r.SHA256, body); err != nil {
+				return nil, err
+			}
+			stored[r.SHA256] = true
+		}
 	}
 	if !record {
 		return snap, nil
@@ -93,16 +127,98 @@ func (l *Landing) Store(src sources.Source, files []sources.File, fetchedAt time
 	return snap, nil
 }
 
-// writeObject writes content-addressed bytes once, atomically; an existing
-// object whose bytes no longer match its name (disk corruption) is rewritten.
-func writeObject(p, sum string, data []byte) error {
-	if verifyObject(p, sum) == nil {
-		return nil
+var (
+	zenc, _ = zstd.NewWriter(nil)
+	zdec, _ = zstd.NewReader(nil)
+)
+
+// writeObject compresses content-addressed bytes once, atomically, and
+// returns the stored size; an existing object whose bytes no longer match its
+// name (disk corruption) is rewritten.
+func writeObject(p, sum string, data []byte) (int64, error) {
+	if _, err := readObject(p, sum); err == nil {
+		st, err := os.Stat(p)
+		if err != nil {
+			return 0, err
+		}
+		return st.Size(), nil
 	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return 0, err
+	}
+	z := zenc.EncodeAll(data, nil)
+	return int64(len(z)), renameio.WriteFile(p, z, 0o644)
+}
+
+// readObject decompresses an object and checks it against its hash.
+func readObject(p, want string) ([]byte, error) {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	if strings.HasSuffix(p, ".zst") {
+		if b, err = zdec.DecodeAll(b, nil); err != nil {
+			return nil, fmt.Errorf("corrupt: %s: %w", filepath.Base(p), err)
+		}
+	}
+	sum := sha256.Sum256(b)
+	if got := hex.EncodeToString(sum[:]); got != want {
+		return nil, fmt.Errorf("corrupt: %s: sha256 is %s, recorded %s", filepath.Base(p), got[:12], want[:12])
+	}
+	return b, nil
+}
+
+// archivedBody returns a source's archived object by the hash of its bytes,
+// whatever its extension, for answering a 304.
+func (l *Landing) archivedBody(source string) func(string) ([]byte, error) {
+	return func(sum string) ([]byte, error) {
+		matches, _ := filepath.Glob(filepath.Join(l.dir(source), "objects", sum+"*.zst"))
+		err := fmt.Errorf("no archived object %s", sum[:min(12, len(sum))])
+		for _, m := range matches {
+			var b []byte
+			if b, err = readObject(m, sum); err == nil {
+				return b, nil
+			}
+		}
+		return nil, err
+	}
+}
+
+// Attempt is the outcome of the latest fetch of a source (last_attempt.json),
+// for `heiststat sources`.
+type Attempt struct {
+	At          time.Time `json:"at"`
+	OK          bool      `json:"ok"`
+	NotModified bool      `json:"not_modified,omitempty"`
+	// Error is redacted: API keys never reach the archive.
+	Error string `json:"error,omitempty"`
+}
+
+func (l *Landing) recordAttempt(source string, a Attempt) error {
+	b, err := json.MarshalIndent(a, "", "  ")
+	if err != nil {
 		return err
 	}
-	return renameio.WriteFile(p, data, 0o644)
+	if err := os.MkdirAll(l.dir(source), 0o755); err != nil {
+		return err
+	}
+	return renameio.WriteFile(filepath.Join(l.dir(source), "last_attempt.json"), append(b, '\n'), 0o644)
+}
+
+// LastAttempt reads the outcome of the latest fetch of a source (nil if none).
+func (l *Landing) LastAttempt(source string) (*Attempt, error) {
+	b, err := os.ReadFile(filepath.Join(l.dir(source), "last_attempt.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var a Attempt
+	if err := json.Unmarshal(b, &a); err != nil {
+		return nil, fmt.Errorf("last_attempt.json of %s: %w", source, err)
+	}
+	return &a, nil
 }
 
 // ErrNoArchive means a source has never landed a good snapshot.
@@ -131,7 +247,7 @@ func (l *Landing) Latest(source string) (*Snapshot, []string, error) {
 	for i := len(names) - 1; i >= 0; i-- {
 		snap, err := l.readSnapshot(source, filepath.Join(dir, names[i]))
 		if err != nil {
-			notes = append(notes, fmt.Sprintf("skipping archived snapshot %s: %v", names[i], err))
+			notes = append(notes, fmt.Sprintf("skipping archived snapshot %s: %v (trying the next older one)", filepath.Join(dir, names[i]), err))
 			continue
 		}
 		return snap, notes, nil
@@ -150,26 +266,17 @@ func (l *Landing) readSnapshot(source, path string) (*Snapshot, error) {
 	}
 	for i := range snap.Files {
 		f := &snap.Files[i]
-		f.Path = l.objectPath(source, f.SHA256, f.Name)
-		if err := verifyObject(f.Path, f.SHA256); err != nil {
-			return nil, fmt.Errorf("%s: %w", f.Name, err)
+		f.Path = l.objectPath(source, "objects", f.SHA256, f.Name)
+		_, err := readObject(f.Path, f.SHA256)
+		if errors.Is(err, os.ErrNotExist) {
+			// Archives written before compression hold plain objects.
+			if _, lerr := readObject(strings.TrimSuffix(f.Path, ".zst"), f.SHA256); lerr == nil {
+				f.Path, err = strings.TrimSuffix(f.Path, ".zst"), nil
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("file %s: %w", f.Name, err)
 		}
 	}
 	return &snap, nil
-}
-
-func verifyObject(p, want string) error {
-	f, err := os.Open(p)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return err
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != want {
-		return fmt.Errorf("corrupt: sha256 is %s, recorded %s", got[:12], want[:12])
-	}
-	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -39,6 +40,8 @@ type Options struct {
 	// fetch jobs); those sources are not fetched again: a live outcome is used
 	// as it is, a failed one falls back like a failed fetch.
 	Fetched map[string]Extracted
+	// Progress, when set (a terminal), shows a fetch progress bar there.
+	Progress io.Writer
 }
 
 // Result describes a finished run.
@@ -105,8 +108,13 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 	}
 
 	land := &Landing{Root: filepath.Join(cfg.DataDir, "landing")}
-	hc := sources.NewHTTPClient(cfg.HTTP.Timeout, cfg.HTTP.ConnectTimeout)
-	extracted := extract(ctx, log, land, srcs, hc, opts, now)
+	var progress io.Writer
+	if !opts.Offline {
+		progress = opts.Progress
+	}
+	hc, prog := fetchClient(cfg, log, progress, srcs)
+	extracted := extract(ctx, log, land, srcs, hc, extractOpts{offline: opts.Offline, now: now, progress: prog, fetched: opts.Fetched})
+	prog.finish()
 
 	if rec.Fingerprint, err = runFingerprint(cfg, extracted); err != nil {
 		return nil, err
@@ -304,8 +312,8 @@ func setVariables(ctx context.Context, conn *sql.Conn, cfg *Config, models []Mod
 
 func manifestSource(ctx context.Context, conn *sql.Conn, e Extracted) (output.ManifestSource, error) {
 	ms := output.ManifestSource{
-		Name: e.Source.Name(), Type: e.Source.Type(), Location: e.Source.Location(),
-		Freshness: string(e.Freshness), Files: []output.ManifestFile{}, Rows: []output.RowCount{},
+		Name: e.Source.Name(), Type: e.Source.Type(), Location: sources.Redact(e.Source.Location()),
+		Freshness: string(e.Freshness), NotModified: e.NotModified, Files: []output.ManifestFile{}, Rows: []output.RowCount{},
 	}
 	if e.FetchErr != nil {
 		ms.Error = e.FetchErr.Error()

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 	_ "time/tzdata" // CRON_TZ= zones work on hosts without a zoneinfo database
@@ -147,6 +148,9 @@ func (s *scheduler) fetchJob(ctx context.Context, name string) {
 		}
 		s.fetchedMu.Unlock()
 		status := jobStatus(err)
+		if err == nil && slices.ContainsFunc(res, func(e Extracted) bool { return e.Freshness == Failed }) {
+			status = string(StatusFailed)
+		}
 		s.metrics.job("fetch", status, time.Since(start))
 		s.log.Info("job finished", "stage", "schedule", "job", "fetch", "source", name, "status", status, "duration_ms", time.Since(start).Milliseconds())
 		if s.cfg.Schedule.Build == "" && !errors.Is(err, ErrLocked) && ctx.Err() == nil {

@@ -82,10 +82,10 @@ func TestUnchangedInputsPublishNothing(t *testing.T) {
 	require.Equal(t, first.RunID, second.Manifest.RunID)
 	require.Equal(t, []string{first.RunID}, releases(t, c.OutDir), "nothing new published")
 	require.Contains(t, logs.String(), "nothing changed since the current release")
-	require.Contains(t, logs.String(), `"changed":false`, "identical fetches reuse the archived snapshot")
-	snaps, err := os.ReadDir(filepath.Join(c.DataDir, "landing/defillama_hacks/snapshots"))
+	require.Contains(t, logs.String(), `"unchanged":true`, "identical fetches are recognised")
+	objects, err := os.ReadDir(filepath.Join(c.DataDir, "landing/defillama_hacks/objects"))
 	require.NoError(t, err)
-	require.Len(t, snaps, 1, "no new snapshot record for identical bytes")
+	require.Len(t, objects, 1, "identical bytes are stored once")
 
 	// A setting that shapes the outputs changes: publish again, but the raw
 	// tables, whose inputs did not change, are not reloaded.

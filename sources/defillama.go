@@ -5,11 +5,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // DefiLlamaHacks is the DeFiLlama hacks feed: GET https://api.llama.fi/hacks,
-// a JSON array with date in unix seconds (00:00 UTC) and amount in USD.
-type DefiLlamaHacks struct{ base }
+// a JSON array with date in unix seconds (00:00 UTC) and amount in USD. The
+// Pro endpoint takes the key in the path: location
+// https://pro-api.llama.fi/{api_key}/api/hacks with api_key_env set.
+type DefiLlamaHacks struct {
+	base
+	keyEnv string
+}
 
 func newDefiLlamaHacks(s Spec) (Source, error) {
 	if err := requireLocation(s); err != nil {
@@ -19,11 +25,18 @@ func newDefiLlamaHacks(s Spec) (Source, error) {
 	if err := decodeOptions(s, &none); err != nil {
 		return nil, err
 	}
-	return &DefiLlamaHacks{base{s.Name, s.Type, s.Location}}, nil
+	if hasKey := strings.Contains(s.Location, APIKeyPlaceholder); hasKey != (s.APIKeyEnv != "") {
+		return nil, fmt.Errorf("the Pro endpoint needs both api_key_env and %s in the location", APIKeyPlaceholder)
+	}
+	return &DefiLlamaHacks{base{s.Name, s.Type, s.Location}, s.APIKeyEnv}, nil
 }
 
 func (d *DefiLlamaHacks) Fetch(ctx context.Context, hc *http.Client) ([]File, error) {
-	nbs, err := readLocation(ctx, hc, d.location, "*.json")
+	loc, err := expandAPIKey(d.location, d.keyEnv)
+	if err != nil {
+		return nil, err
+	}
+	nbs, err := readLocation(ctx, hc, loc, "*.json")
 	if err != nil {
 		return nil, err
 	}

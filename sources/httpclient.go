@@ -1,22 +1,113 @@
 package sources
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+	"golang.org/x/time/rate"
 )
 
 // UserAgent identifies heiststat to the feeds it calls.
 const UserAgent = "heiststat/1 (+https://github.com/heiststat/heiststat; crypto-theft statistics)"
 
-// NewHTTPClient returns the client every http(s) source shares: a connect
-// timeout short enough that a run without network fails fast, an overall
-// timeout per request, and an honest User-Agent.
+// HTTPOptions configures the one HTTP layer every source shares. Rate
+// limits, retries and size limits live here, in the transport, so a source
+// that issues many requests (pages, batches) gets them without code of its own.
+type HTTPOptions struct {
+	// Timeout bounds one attempt, body included; ConnectTimeout bounds DNS,
+	// TCP and TLS so a run without network fails fast.
+	Timeout, ConnectTimeout time.Duration
+	// Retries is how many times a request is retried after a network error,
+	// a 5xx or a 429, waiting RetryWaitMin·2^n (capped at RetryWaitMax, with
+	// jitter) or what Retry-After asks, up to MaxRetryAfter.
+	Retries                                   int
+	RetryWaitMin, RetryWaitMax, MaxRetryAfter time.Duration
+	// MaxResponseBytes bounds one response body.
+	MaxResponseBytes int64
+	// RateLimit is requests per second per host (0: unlimited); HostRateLimits
+	// overrides it for named hosts.
+	RateLimit      float64
+	HostRateLimits map[string]float64
+	// Log receives one debug line per retry (URLs redacted); nil discards.
+	Log *slog.Logger
+	// Progress, when set, counts requests and body bytes for a progress bar.
+	Progress *Progress
+}
+
+// Progress counts what the HTTP layer has done, for progress bars.
+type Progress struct{ Requests, Bytes atomic.Int64 }
+
+// DefaultHTTPOptions are the settings used when the configuration gives none.
+func DefaultHTTPOptions() HTTPOptions {
+	return HTTPOptions{
+		Timeout: 60 * time.Second, ConnectTimeout: 10 * time.Second,
+		Retries: 4, RetryWaitMin: time.Second, RetryWaitMax: 30 * time.Second, MaxRetryAfter: 2 * time.Minute,
+		MaxResponseBytes: 256 << 20,
+		RateLimit:        5,
+	}
+}
+
+// NewHTTPClient is NewClient with the default options and the given timeouts.
 func NewHTTPClient(timeout, connectTimeout time.Duration) *http.Client {
+	o := DefaultHTTPOptions()
+	o.Timeout, o.ConnectTimeout = timeout, connectTimeout
+	return NewClient(o)
+}
+
+// NewClient builds the shared client. From the outside in: conditional
+// requests, response size limit and recording (exchange), retries with
+// backoff (retryablehttp), then per attempt the per-host rate limit, the
+// User-Agent and the standard transport (which also negotiates gzip).
+func NewClient(o HTTPOptions) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.DialContext = (&net.Dialer{Timeout: connectTimeout}).DialContext
-	tr.TLSHandshakeTimeout = connectTimeout
-	return &http.Client{Timeout: timeout, Transport: userAgent{tr}}
+	tr.DialContext = (&net.Dialer{Timeout: o.ConnectTimeout}).DialContext
+	tr.TLSHandshakeTimeout = o.ConnectTimeout
+
+	rc := retryablehttp.NewClient()
+	rc.HTTPClient = &http.Client{Timeout: o.Timeout, Transport: &hostLimiter{next: userAgent{tr}, rps: o.RateLimit, hosts: o.HostRateLimits}}
+	rc.Logger = nil // retries are logged below, with URLs redacted
+	rc.RetryMax = o.Retries
+	rc.RetryWaitMin, rc.RetryWaitMax = o.RetryWaitMin, o.RetryWaitMax
+	rc.Backoff = backoff(o.MaxRetryAfter)
+	rc.ErrorHandler = func(resp *http.Response, err error, attempts int) (*http.Response, error) {
+		if err != nil {
+			return resp, fmt.Errorf("after %d attempt(s): %w", attempts, err)
+		}
+		return resp, nil // the caller reports the last status
+	}
+	log := o.Log
+	rc.RequestLogHook = func(_ retryablehttp.Logger, r *http.Request, attempt int) {
+		if attempt == 0 {
+			return
+		}
+		if ex := exchangeFrom(r.Context()); ex != nil {
+			ex.retries.Add(1)
+		}
+		if log != nil {
+			log.Debug("retrying", "url", Redact(r.URL.String()), "attempt", attempt)
+		}
+	}
+	return &http.Client{Transport: &exchangeTransport{next: &retryablehttp.RoundTripper{Client: rc}, maxBytes: o.MaxResponseBytes, progress: o.Progress}}
+}
+
+// backoff is exponential with jitter, and honours Retry-After on 429 and 503
+// up to maxRetryAfter so a server cannot stall a run for hours.
+func backoff(maxRetryAfter time.Duration) retryablehttp.Backoff {
+	return func(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
+		if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) && resp.Header.Get("Retry-After") != "" {
+			return min(retryablehttp.DefaultBackoff(lo, hi, attempt, resp), maxRetryAfter)
+		}
+		d := retryablehttp.DefaultBackoff(lo, hi, attempt, nil)
+		return d/2 + rand.N(d/2+1)
+	}
 }
 
 type userAgent struct{ next http.RoundTripper }
@@ -25,4 +116,51 @@ func (u userAgent) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
 	r.Header.Set("User-Agent", UserAgent)
 	return u.next.RoundTrip(r)
+}
+
+// hostLimiter waits for a per-host token before every attempt, retries included.
+type hostLimiter struct {
+	next     http.RoundTripper
+	rps      float64
+	hosts    map[string]float64
+	mu       sync.Mutex
+	limiters map[string]*rate.Limiter
+}
+
+func (h *hostLimiter) RoundTrip(r *http.Request) (*http.Response, error) {
+	if l := h.limiter(r.URL.Hostname()); l != nil {
+		if err := l.Wait(r.Context()); err != nil {
+			return nil, err
+		}
+	}
+	return h.next.RoundTrip(r)
+}
+
+func (h *hostLimiter) limiter(host string) *rate.Limiter {
+	rps, ok := h.hosts[host]
+	if !ok {
+		rps = h.rps
+	}
+	if rps <= 0 {
+		return nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.limiters == nil {
+		h.limiters = map[string]*rate.Limiter{}
+	}
+	l := h.limiters[host]
+	if l == nil {
+		l = rate.NewLimiter(rate.Limit(rps), 1)
+		h.limiters[host] = l
+	}
+	return l
+}
+
+// ctxKey carries an *Exchange in a request context.
+type ctxKey struct{}
+
+func exchangeFrom(ctx context.Context) *Exchange {
+	ex, _ := ctx.Value(ctxKey{}).(*Exchange)
+	return ex
 }

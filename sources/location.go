@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"os"
+	"path"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -33,15 +37,21 @@ func stripQuery(loc string) string {
 	return loc
 }
 
-// readLocation reads an http(s) URL, a local file, or every file in a local
-// folder whose name matches glob (sorted by name, so snapshots are stable).
+// readLocation reads an http(s) URL, a local file, or every file in a folder
+// whose name matches glob (sorted by name, so snapshots are stable). A URL
+// ending in "/" is a folder served over HTTP: its index page (as Go's
+// http.FileServer, nginx autoindex or python -m http.server write it) lists
+// the files, and each one matching glob is fetched.
 func readLocation(ctx context.Context, hc *http.Client, loc, glob string) ([]namedBytes, error) {
+	if isURL(loc) && strings.HasSuffix(stripQuery(loc), "/") {
+		return readHTTPFolder(ctx, hc, loc, glob)
+	}
 	if isURL(loc) {
 		b, err := get(ctx, hc, loc)
 		if err != nil {
 			return nil, err
 		}
-		return []namedBytes{{name: filepath.Base(stripQuery(loc)), data: b}}, nil
+		return []namedBytes{{name: Redact(filepath.Base(stripQuery(loc))), data: b}}, nil
 	}
 	st, err := os.Stat(loc)
 	if err != nil {
@@ -104,6 +114,20 @@ func readLimited(r io.Reader) ([]byte, error) {
 var ErrHTMLPage = errors.New("got an HTML page instead of data")
 
 func get(ctx context.Context, hc *http.Client, url string) ([]byte, error) {
+	b, err := getBody(ctx, hc, url)
+	if err == nil && looksLikeHTML(b) {
+		err = fmt.Errorf("GET %s: %w", url, ErrHTMLPage)
+	}
+	if err != nil {
+		return nil, RedactError(err)
+	}
+	return b, nil
+}
+
+// getBody GETs a URL through the shared client. A body cut short (fewer
+// bytes than Content-Length, or a broken chunked stream) fails the read, so
+// a truncated feed never lands.
+func getBody(ctx context.Context, hc *http.Client, url string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, err
@@ -120,10 +144,48 @@ func get(ctx context.Context, hc *http.Client, url string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: reading body: %w", url, err)
 	}
-	if looksLikeHTML(b) {
-		return nil, fmt.Errorf("GET %s: %w", url, ErrHTMLPage)
-	}
 	return b, nil
+}
+
+// hrefRE finds the links of a folder index page.
+var hrefRE = regexp.MustCompile(`(?i)href\s*=\s*"([^"]+)"`)
+
+func readHTTPFolder(ctx context.Context, hc *http.Client, loc, glob string) ([]namedBytes, error) {
+	index, err := getBody(ctx, hc, loc)
+	if err != nil {
+		return nil, RedactError(err)
+	}
+	if glob == "" {
+		glob = "*"
+	}
+	var names []string
+	for _, m := range hrefRE.FindAllSubmatch(index, -1) {
+		name, err := neturl.PathUnescape(string(m[1]))
+		if err != nil || strings.ContainsAny(name, "/?#") {
+			continue // not a file of this folder
+		}
+		if ok, _ := path.Match(glob, name); ok && !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return nil, RedactError(fmt.Errorf("no files matching %q listed at %s", glob, loc))
+	}
+	sort.Strings(names)
+	base, q, _ := strings.Cut(loc, "?")
+	out := make([]namedBytes, 0, len(names))
+	for _, name := range names {
+		u := base + neturl.PathEscape(name)
+		if q != "" {
+			u += "?" + q
+		}
+		b, err := get(ctx, hc, u)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, namedBytes{name: name, data: b})
+	}
+	return out, nil
 }
 
 func looksLikeHTML(b []byte) bool {

@@ -46,6 +46,9 @@ type Spec struct {
 	Name     string
 	Type     string
 	Location string
+	// APIKeyEnv names the environment variable holding the source's API key
+	// (empty: keyless). The key is read at fetch time and never logged.
+	APIKeyEnv string
 	// Options holds the type-specific options, decoded strictly by the type.
 	Options Options
 }

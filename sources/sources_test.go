@@ -53,7 +53,14 @@ func readTestdata(t *testing.T, rel string) []byte {
 	return b
 }
 
-func testClient() *http.Client { return NewHTTPClient(5*time.Second, time.Second) }
+// testClient retries like the real client, with millisecond waits.
+func testClient() *http.Client { return testClientTimeout(5 * time.Second) }
+
+func testClientTimeout(d time.Duration) *http.Client {
+	o := DefaultHTTPOptions()
+	o.Timeout, o.ConnectTimeout, o.RetryWaitMin, o.RetryWaitMax = d, time.Second, time.Millisecond, 5*time.Millisecond
+	return NewClient(o)
+}
 
 // ---------------------------------------------------------------- DeFiLlama
 
@@ -566,8 +573,7 @@ func TestReadLocationHTTPCancelAndTimeout(t *testing.T) {
 		require.ErrorIs(t, err, context.Canceled)
 	})
 	t.Run("client timeout", func(t *testing.T) {
-		hc := NewHTTPClient(100*time.Millisecond, time.Second)
-		require.Equal(t, 100*time.Millisecond, hc.Timeout)
+		hc := testClientTimeout(100 * time.Millisecond)
 		start := time.Now()
 		_, err := readLocation(t.Context(), hc, srv.URL+"/slow", "")
 		require.Error(t, err)

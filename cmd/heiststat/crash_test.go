@@ -62,7 +62,7 @@ func TestCorruptArchiveDetected(t *testing.T) {
 	cfg := fixtureConfig(t, dir, "")
 	code, _, stderr := runChild(t, "run", "-c", cfg)
 	require.Equal(t, exitOK, code, stderr)
-	objects, err := filepath.Glob(filepath.Join(dir, "data/landing/defillama_hacks/objects/*.json"))
+	objects, err := filepath.Glob(filepath.Join(dir, "data/landing/defillama_hacks/objects/*.json.zst"))
 	require.NoError(t, err)
 	require.Len(t, objects, 1)
 	require.NoError(t, os.Truncate(objects[0], 100))
@@ -70,7 +70,7 @@ func TestCorruptArchiveDetected(t *testing.T) {
 	code, stdout, stderr := runChild(t, "run", "-c", cfg, "--offline", "--log-format", "json")
 	require.Equal(t, exitDegraded, code, stderr)
 	require.Contains(t, stderr, "skipping archived snapshot")
-	require.Contains(t, stderr, "hacks.json: corrupt: sha256 is")
+	require.Regexp(t, `corrupt: [0-9a-f]{64}\.json\.zst`, stderr)
 	require.Regexp(t, `source defillama_hacks\s+missing`, stdout)
 
 	code, _, stderr = runChild(t, "run", "-c", cfg)

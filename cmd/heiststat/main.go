@@ -35,6 +35,8 @@ type cli struct {
 	LogFormat string `help:"Log format: auto (text on a terminal, JSON otherwise), text or json." enum:"auto,text,json" default:"auto"`
 
 	Run      runCmd      `cmd:"" help:"Fetch every source, build the models, run the data tests and publish a release."`
+	Fetch    fetchCmd    `cmd:"" help:"Fetch and archive sources only (all, or those named); build and publish nothing."`
+	Sources  sourcesCmd  `cmd:"" help:"List each source with its last success, freshness, bytes and last error."`
 	Schedule scheduleCmd `cmd:"" help:"Run the fetch and build jobs on their cron schedules until SIGTERM or SIGINT."`
 	Runs     runsCmd     `cmd:"" help:"List the run history, newest first."`
 	Report   reportCmd   `cmd:"" help:"Print annual totals from the current release, with YoY arrows."`
@@ -89,6 +91,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "version":
 		fmt.Fprintln(stdout, "heiststat", version)
 		return exitOK
+	case "fetch", "fetch <sources>":
+		return c.Fetch.exec(ctx, log, stdout, stderr)
+	case "sources":
+		return c.Sources.exec(stdout, stderr)
 	case "schedule":
 		return c.Schedule.exec(ctx, log, stderr)
 	case "runs":
@@ -111,7 +117,7 @@ func (r *runCmd) exec(ctx context.Context, log *slog.Logger, stdout, stderr io.W
 		}
 		cfg.ValueAt = r.ValueAt
 	}
-	res, err := pipeline.Run(ctx, cfg, log, pipeline.Options{Offline: r.Offline})
+	res, err := pipeline.Run(ctx, cfg, log, pipeline.Options{Offline: r.Offline, Progress: progressWriter(stderr)})
 	if errors.Is(err, pipeline.ErrLocked) {
 		log.Error("run not started", "error", err.Error())
 		return exitLocked
@@ -143,6 +149,9 @@ func printSummary(w io.Writer, res *pipeline.Result) {
 		line := fmt.Sprintf("  source %-22s %-8s", s.Name, s.Freshness)
 		if s.ArchivedAt != "" {
 			line += " of " + s.ArchivedAt
+		}
+		if s.NotModified {
+			line += " (not modified)"
 		}
 		if s.Error != "" {
 			line += "  (" + s.Error + ")"

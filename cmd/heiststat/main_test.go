@@ -19,6 +19,7 @@ func offlineConfig(t *testing.T, dir string) string {
 	require.NoError(t, os.WriteFile(p, []byte(`
 data_dir: data
 out_dir: out
+http: {retry_wait_min: 1ms, retry_wait_max: 2ms}
 sources:
   - {name: defillama_hacks, type: defillama_hacks, location: "http://127.0.0.1:1/hacks"}
   - {name: curated_dprk, type: curated_incidents}

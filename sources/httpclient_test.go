@@ -1,0 +1,159 @@
+package sources
+
+import (
+	"compress/gzip"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// The standard transport asks for gzip and decodes it; the archive keeps the
+// decoded bytes.
+func TestClientGzip(t *testing.T) {
+	body := readTestdata(t, "defillama/hacks.json")
+	var enc atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		enc.Store(r.Header.Get("Accept-Encoding"))
+		w.Header().Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		_, _ = zw.Write(body)
+		_ = zw.Close()
+	}))
+	defer srv.Close()
+	ex := &Exchange{}
+	got, err := get(WithExchange(t.Context(), ex), testClient(), srv.URL+"/hacks")
+	require.NoError(t, err)
+	require.Equal(t, body, got)
+	require.Equal(t, "gzip", enc.Load())
+	require.Len(t, ex.Responses(), 1)
+	require.Equal(t, int64(len(body)), ex.Responses()[0].Bytes)
+	require.Equal(t, body, ex.Body(ex.Responses()[0].SHA256))
+}
+
+// Every attempt to a host waits for its token, retries included.
+func TestClientRateLimitPerHost(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1)%2 == 1 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("[]"))
+	}))
+	defer srv.Close()
+	o := DefaultHTTPOptions()
+	o.RetryWaitMin, o.RetryWaitMax = time.Millisecond, time.Millisecond
+	o.RateLimit, o.HostRateLimits = 1000, map[string]float64{"127.0.0.1": 20}
+	hc := NewClient(o)
+	start := time.Now()
+	for range 3 {
+		_, err := get(t.Context(), hc, srv.URL+"/x")
+		require.NoError(t, err)
+	}
+	require.EqualValues(t, 6, n.Load(), "each request retried once")
+	require.GreaterOrEqual(t, time.Since(start), 5*50*time.Millisecond, "6 attempts at 20/s")
+}
+
+// A Retry-After longer than max_retry_after is cut short, so a server cannot
+// stall a scheduled run for hours.
+func TestClientRetryAfterCapped(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set("Retry-After", "3600")
+			http.Error(w, "slow down", http.StatusTooManyRequests)
+			return
+		}
+		_, _ = w.Write([]byte("[]"))
+	}))
+	defer srv.Close()
+	o := DefaultHTTPOptions()
+	o.MaxRetryAfter = 10 * time.Millisecond
+	ex := &Exchange{}
+	_, err := get(WithExchange(t.Context(), ex), NewClient(o), srv.URL)
+	require.NoError(t, err)
+	require.EqualValues(t, 1, ex.Retries())
+}
+
+func TestBackoffJitter(t *testing.T) {
+	b := backoff(time.Minute)
+	seen := map[time.Duration]bool{}
+	for range 50 {
+		d := b(time.Second, 30*time.Second, 3, nil)
+		require.GreaterOrEqual(t, d, 4*time.Second)
+		require.LessOrEqual(t, d, 8*time.Second)
+		seen[d] = true
+	}
+	require.Greater(t, len(seen), 1, "jittered")
+	require.LessOrEqual(t, b(time.Second, 30*time.Second, 20, nil), 30*time.Second, "capped")
+	resp := &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"7"}}}
+	require.Equal(t, 7*time.Second, b(time.Second, 2*time.Second, 0, resp), "Retry-After wins over the wait bounds")
+}
+
+// A key in the URL path is replaced in errors (net/url quotes the URL), in
+// recorded responses and in file names; errors stay matchable.
+func TestAPIKeyRedacted(t *testing.T) {
+	const key = "k3y-Zx81-redact-me"
+	t.Setenv("HEISTSTAT_TEST_KEY", key)
+	loc, err := expandAPIKey("http://127.0.0.1:1/"+APIKeyPlaceholder+"/api/hacks", "HEISTSTAT_TEST_KEY")
+	require.NoError(t, err)
+	require.Contains(t, loc, key)
+	o := DefaultHTTPOptions()
+	o.Retries = 0
+	_, err = readLocation(t.Context(), NewClient(o), loc, "")
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), key)
+	require.Contains(t, err.Error(), "/REDACTED/api/hacks")
+	var ue *url.Error
+	require.True(t, errors.As(err, &ue), "still a *url.Error underneath")
+
+	_, err = expandAPIKey(loc, "HEISTSTAT_TEST_UNSET_KEY")
+	require.ErrorContains(t, err, "HEISTSTAT_TEST_UNSET_KEY is not set")
+
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.Contains(r.URL.Path, key) {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = w.Write(readTestdata(t, "defillama/hacks.json"))
+	}))
+	defer srv.Close()
+	src, err := newDefiLlamaHacks(Spec{Name: "pro", Type: "defillama_hacks", Location: srv.URL + "/" + APIKeyPlaceholder + "/api/hacks", APIKeyEnv: "HEISTSTAT_TEST_KEY"})
+	require.NoError(t, err)
+	ex := &Exchange{}
+	files, err := src.Fetch(WithExchange(t.Context(), ex), testClient())
+	require.NoError(t, err)
+	require.Equal(t, "hacks.json", files[0].Name)
+	require.Equal(t, srv.URL+"/REDACTED/api/hacks", ex.Responses()[0].URL)
+	require.NotContains(t, src.Location(), key)
+
+	for _, bad := range []Spec{
+		{Name: "pro", Type: "defillama_hacks", Location: "https://pro-api.llama.fi/" + APIKeyPlaceholder + "/api/hacks"},
+		{Name: "pro", Type: "defillama_hacks", Location: "https://api.llama.fi/hacks", APIKeyEnv: "X"},
+	} {
+		_, err := newDefiLlamaHacks(bad)
+		require.ErrorContains(t, err, "api_key_env")
+	}
+}
+
+// A folder served over HTTP is read from its index page, like a local folder.
+func TestReadLocationHTTPFolder(t *testing.T) {
+	srv := httptest.NewServer(http.FileServer(http.Dir("testdata")))
+	defer srv.Close()
+	local, err := readLocation(t.Context(), nil, "testdata/yfinance", "*-USD.csv")
+	require.NoError(t, err)
+	remote, err := readLocation(t.Context(), testClient(), srv.URL+"/yfinance/", "*-USD.csv")
+	require.NoError(t, err)
+	require.Equal(t, local, remote)
+	require.Len(t, remote, 2)
+
+	_, err = readLocation(t.Context(), testClient(), srv.URL+"/yfinance/", "*.parquet")
+	require.ErrorContains(t, err, `no files matching "*.parquet"`)
+}
