@@ -82,7 +82,10 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (*Res
 
 	land := &Landing{Root: filepath.Join(cfg.DataDir, "landing")}
 	hc := sources.NewHTTPClient(cfg.HTTP.Timeout, cfg.HTTP.ConnectTimeout)
-	extracted := extract(ctx, log, land, srcs, hc, opts.Offline, now)
+	extracted, err := extractWithDemand(ctx, log, land, srcs, hc, cfg, opts.Offline, now)
+	if err != nil {
+		return nil, err
+	}
 
 	db, err := OpenWarehouse(filepath.Join(cfg.DataDir, "warehouse.duckdb"))
 	if err != nil {
@@ -170,6 +173,11 @@ func build(ctx context.Context, log *slog.Logger, conn *sql.Conn, cfg *Config, e
 	if err := setVariables(ctx, conn, cfg, models, extracted, tmp); err != nil {
 		return err
 	}
+	release, err := registerArrowFeeds(ctx, conn, extracted)
+	if err != nil {
+		return err
+	}
+	defer release()
 	if err := loadSeeds(ctx, conn, sqlmodels.FS, tmp); err != nil {
 		return err
 	}

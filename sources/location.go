@@ -104,9 +104,18 @@ func readLimited(r io.Reader) ([]byte, error) {
 var ErrHTMLPage = errors.New("got an HTML page instead of data")
 
 func get(ctx context.Context, hc *http.Client, url string) ([]byte, error) {
+	return getWithHeader(ctx, hc, url, nil)
+}
+
+// getWithHeader is get with extra request headers (API keys travel in a
+// header, never in the URL, so they cannot leak into errors or logs).
+func getWithHeader(ctx context.Context, hc *http.Client, url string, hdr http.Header) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, err
+	}
+	for k, v := range hdr {
+		req.Header[k] = v
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
