@@ -216,7 +216,7 @@ func (p *ofacParser) rows() ([]SanctionedAddress, error) {
 	if len(p.assetOfFeature) == 0 {
 		return nil, fmt.Errorf("no %q feature types in ReferenceValueSets/FeatureTypeValues", digitalCurrencyPrefix+"*")
 	}
-	if len(p.addrs) == 0 {
+	if !slices.ContainsFunc(p.addrs, func(a SanctionedAddress) bool { return a.Address != "" }) {
 		return nil, errors.New("no digital currency addresses in DistinctParties (Feature/FeatureVersion/VersionDetail)")
 	}
 	if len(p.programType) == 0 {
