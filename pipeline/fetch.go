@@ -58,7 +58,7 @@ func Fetch(ctx context.Context, cfg *Config, log *slog.Logger, opts FetchOptions
 	land := &Landing{Root: filepath.Join(cfg.DataDir, "landing")}
 	hc, prog := fetchClient(cfg, log, opts.Progress, srcs)
 	defer prog.finish()
-	return extract(ctx, log, land, srcs, hc, extractOpts{noFallback: true, now: now, progress: prog}), nil
+	return extractWithDemand(ctx, log, land, srcs, hc, cfg, extractOpts{noFallback: true, now: now, progress: prog})
 }
 
 // ErrUnknownSource means a source name given on the command line is not configured.

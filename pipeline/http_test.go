@@ -158,12 +158,13 @@ func TestHTTPFeedsFaultsAndReplay(t *testing.T) {
 		require.Equal(t, notModified, src[name].NotModified, name)
 		require.Empty(t, src[name].Error, name)
 	}
-	for name, why := range map[string]string{"prices_yfinance": "unexpected EOF", "prices_coinmarketcap": "Timeout"} {
+	// Which timer stops a slow body first (the client's or the request's) depends on the load.
+	for name, why := range map[string]string{"prices_yfinance": "unexpected EOF", "prices_coinmarketcap": "(?i)timeout|deadline exceeded"} {
 		s := src[name]
 		require.Equal(t, "archived", s.Freshness, name)
 		require.Equal(t, first.Manifest.Sources[indexOf(t, first.Manifest, name)].FetchedAt, s.ArchivedAt, name)
 		require.Contains(t, s.Error, "source "+name, name)
-		require.Contains(t, s.Error, why, name)
+		require.Regexp(t, why, s.Error, name)
 	}
 	requireSameCSVs(t, fileRun.Current, second.Current)
 	requireLandingClean(t, cfg.DataDir)

@@ -113,8 +113,11 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 		progress = opts.Progress
 	}
 	hc, prog := fetchClient(cfg, log, progress, srcs)
-	extracted := extract(ctx, log, land, srcs, hc, extractOpts{offline: opts.Offline, now: now, progress: prog, fetched: opts.Fetched})
+	extracted, err := extractWithDemand(ctx, log, land, srcs, hc, cfg, extractOpts{offline: opts.Offline, now: now, progress: prog, fetched: opts.Fetched})
 	prog.finish()
+	if err != nil {
+		return nil, err
+	}
 
 	if rec.Fingerprint, err = runFingerprint(cfg, extracted); err != nil {
 		return nil, err
@@ -212,6 +215,13 @@ func build(ctx context.Context, log *slog.Logger, conn *sql.Conn, cfg *Config, e
 	if err != nil {
 		return err
 	}
+	// Go-parsed feeds (OFAC XML) are registered as Arrow views first, so
+	// their raw models read them like any landed file.
+	release, err := registerArrowFeeds(ctx, conn, extracted)
+	if err != nil {
+		return err
+	}
+	defer release()
 	err = inTransaction(ctx, conn, func() error {
 		if err := registerLanded(ctx, conn, extracted); err != nil {
 			return err

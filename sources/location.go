@@ -114,7 +114,13 @@ func readLimited(r io.Reader) ([]byte, error) {
 var ErrHTMLPage = errors.New("got an HTML page instead of data")
 
 func get(ctx context.Context, hc *http.Client, url string) ([]byte, error) {
-	b, err := getBody(ctx, hc, url)
+	return getWithHeader(ctx, hc, url, nil)
+}
+
+// getWithHeader is get with extra request headers (API keys travel in a
+// header, never in the URL, so they cannot leak into errors or logs).
+func getWithHeader(ctx context.Context, hc *http.Client, url string, hdr http.Header) ([]byte, error) {
+	b, err := getBody(ctx, hc, url, hdr)
 	if err == nil && looksLikeHTML(b) {
 		err = fmt.Errorf("GET %s: %w", url, ErrHTMLPage)
 	}
@@ -127,10 +133,13 @@ func get(ctx context.Context, hc *http.Client, url string) ([]byte, error) {
 // getBody GETs a URL through the shared client. A body cut short (fewer
 // bytes than Content-Length, or a broken chunked stream) fails the read, so
 // a truncated feed never lands.
-func getBody(ctx context.Context, hc *http.Client, url string) ([]byte, error) {
+func getBody(ctx context.Context, hc *http.Client, url string, hdr http.Header) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, err
+	}
+	for k, v := range hdr {
+		req.Header[k] = v
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
@@ -151,7 +160,7 @@ func getBody(ctx context.Context, hc *http.Client, url string) ([]byte, error) {
 var hrefRE = regexp.MustCompile(`(?i)href\s*=\s*"([^"]+)"`)
 
 func readHTTPFolder(ctx context.Context, hc *http.Client, loc, glob string) ([]namedBytes, error) {
-	index, err := getBody(ctx, hc, loc)
+	index, err := getBody(ctx, hc, loc, nil)
 	if err != nil {
 		return nil, RedactError(err)
 	}

@@ -67,11 +67,18 @@ var constructors = map[string]func(Spec) (Source, error){
 	"prices_yfinance":      newYFinancePrices,
 	"prices_coinmarketcap": newCoinMarketCapPrices,
 	"curated_incidents":    newCuratedIncidents,
+	"defillama_coins":      newDefiLlamaCoins,
+	"coingecko_chart":      newCoinGeckoMarketChart,
+	"binance_klines":       newBinanceKlines,
+	"ecb_data_api":         newECBDataAPI,
+	"fred_fredgraph":       newFREDGraph,
+	"ofac_sdn_advanced":    newOFACAdvanced,
 }
 
 // Types lists the source types, for error messages and docs.
 func Types() []string {
-	return []string{"defillama_hacks", "ecb_eurofxref", "prices_yfinance", "prices_coinmarketcap", "curated_incidents"}
+	return []string{"defillama_hacks", "ecb_eurofxref", "prices_yfinance", "prices_coinmarketcap", "curated_incidents",
+		"defillama_coins", "coingecko_chart", "binance_klines", "ecb_data_api", "fred_fredgraph", "ofac_sdn_advanced"}
 }
 
 // New builds the configured sources, validating each; all errors are reported at once.

@@ -57,12 +57,12 @@ COMMENT ON COLUMN fct_prices_daily.year IS 'Calendar year of price_date.';
 COMMENT ON COLUMN fct_prices_daily.close_usd IS 'Daily close in USD.';
 COMMENT ON COLUMN fct_prices_daily.source IS 'The price source (config source name) the close came from.';
 
-COMMENT ON TABLE fct_fx_daily IS 'ECB euro reference rates per business day and currency, with the cross rate per USD.';
-COMMENT ON COLUMN fct_fx_daily.rate_date IS 'ECB business day (TARGET calendar).';
+COMMENT ON TABLE fct_fx_daily IS 'Exchange rates per business day and currency (ECB reference rates first, then FRED), with the cross rate per USD.';
+COMMENT ON COLUMN fct_fx_daily.rate_date IS 'Business day of the rate (TARGET calendar for ECB rates, US calendar for FRED).';
 COMMENT ON COLUMN fct_fx_daily.currency IS 'ISO currency code (EUR included as 1 per EUR).';
-COMMENT ON COLUMN fct_fx_daily.per_eur IS 'Units of the currency per 1 EUR (ECB reference rate).';
-COMMENT ON COLUMN fct_fx_daily.usd_per_eur IS 'USD per 1 EUR on the same day.';
-COMMENT ON COLUMN fct_fx_daily.per_usd IS 'Units of the currency per 1 USD: per_eur / usd_per_eur.';
+COMMENT ON COLUMN fct_fx_daily.per_eur IS 'Units of the currency per 1 EUR (ECB reference rate); for a FRED rate, derived through FRED''s EUR series, NULL when it lacks the day.';
+COMMENT ON COLUMN fct_fx_daily.usd_per_eur IS 'USD per 1 EUR on the same day (NULL for a FRED rate without FRED''s EUR series that day).';
+COMMENT ON COLUMN fct_fx_daily.per_usd IS 'Units of the currency per 1 USD: per_eur / usd_per_eur for ECB rates, as quoted (or inverted) for FRED.';
 COMMENT ON COLUMN fct_fx_daily.source IS 'The FX source (config source name) the rate came from.';
 
 COMMENT ON TABLE fct_rejects IS 'Input records that could not be used, with their source and reason; nothing is dropped silently.';

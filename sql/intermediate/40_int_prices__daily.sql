@@ -1,14 +1,23 @@
 -- One USD close per (asset, day) across the price feeds. Where feeds overlap,
--- yfinance wins over CoinMarketCap, and both win over the bundled points
--- (which were transcribed from them).
+-- the first in this order wins: yfinance, CoinMarketCap (configured files of
+-- exchange closes), Binance (USDT-quoted exchange closes), CoinGecko
+-- (aggregated 00:00 UTC points), DeFiLlama coins (a price near 12:00 UTC,
+-- fetched only for days nothing else covers), then the bundled points (which
+-- were transcribed from the first two). feed names the staging model.
 with unioned as (
-    select asset, price_date, close_usd, source, 1 as precedence from stg_prices__yfinance where reject_reason is null
+    select asset, price_date, close_usd, source, 'prices_yfinance' as feed, 1 as precedence from stg_prices__yfinance where reject_reason is null
     union all
-    select asset, price_date, close_usd, source, 2 from stg_prices__coinmarketcap where reject_reason is null
+    select asset, price_date, close_usd, source, 'prices_coinmarketcap', 2 from stg_prices__coinmarketcap where reject_reason is null
     union all
-    select asset, price_date, close_usd, source, 3 from stg_bundled__prices where reject_reason is null
+    select asset, price_date, close_usd, source, 'binance_klines', 3 from stg_prices__binance where reject_reason is null
+    union all
+    select asset, price_date, close_usd, source, 'coingecko_market_chart', 4 from stg_prices__coingecko where reject_reason is null
+    union all
+    select asset, price_date, close_usd, source, 'defillama_coins', 5 from stg_prices__defillama_coins where reject_reason is null
+    union all
+    select asset, price_date, close_usd, source, 'bundled_prices', 6 from stg_bundled__prices where reject_reason is null
 )
 
-select asset, price_date, close_usd, source
+select asset, price_date, close_usd, source, feed
 from unioned
 qualify row_number() over (partition by asset, price_date order by precedence, source) = 1

@@ -14,3 +14,15 @@ union all
 select source, 'bundled_prices', source_record_key, record, reject_reason from stg_bundled__prices
 union all
 select source, 'bundled_fx', source_record_key, record, reject_reason from stg_bundled__fx
+union all
+select source, 'fred_fredgraph', source_record_key, record, reject_reason from stg_fred__rates
+union all
+select source, 'ecb_data_api', source_record_key, record, reject_reason from stg_ecb__data_api
+union all
+select source, 'binance_klines', source_record_key, record, reject_reason from stg_prices__binance
+union all
+select source, 'coingecko_market_chart', source_record_key, record, reject_reason from stg_prices__coingecko
+union all
+select source, 'defillama_coins', source_record_key, record, reject_reason from stg_prices__defillama_coins
+union all
+select _source, 'ofac_sdn_advanced', source_record_key, record, reject_reason from stg_ofac__sdn_advanced

@@ -21,6 +21,26 @@ with raw_counts as (
         on columns('^c([1-9]|[1-5][0-9]|6[0-3])$') into name col value cell)
     where trim(cell) not in ('', 'N/A')
     group by all
+    union all
+    -- FRED records are days with a value ('.' and empty mean none).
+    select _source, 'fred_fredgraph', count(*) from raw_fred_fredgraph
+    where c0 not in ('DATE', 'observation_date') and coalesce(trim(c1), '') not in ('', '.')
+    group by all
+    union all
+    select _source, 'ecb_data_api', count(*)
+    from (select _source, list_value(*columns('^c[0-9]+$')) as cells from raw_ecb_data_api)
+    where not list_contains(cells, 'TIME_PERIOD')
+    group by all
+    union all
+    select _source, 'binance_klines', count(*) from raw_binance_klines group by all
+    union all
+    select _source, 'coingecko_market_chart', sum(len(prices)) from raw_coingecko_market_chart group by all
+    union all
+    select _source, 'defillama_coins', sum(len(e.value.prices))
+    from (select _source, unnest(map_entries(coins)) as e from raw_defillama_coins)
+    group by all
+    union all
+    select _source, 'ofac_sdn_advanced', count(*) from raw_ofac_sdn_advanced group by all
 ),
 
 staged as (

@@ -1,0 +1,94 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/heiststat/heiststat/sources"
+)
+
+// extractWithDemand is the extract stage when demand-driven price sources
+// (sources.Demander) are configured. Phase 1 extracts every other source;
+// the models are then built on those in a throw-away in-memory warehouse to
+// read int_price_needs, the (asset, day) pairs no price feed covers; phase 2
+// hands those to the demand-driven sources and extracts them. Offline, phase
+// 2 replays their archives as usual. Results come back in config order.
+func extractWithDemand(ctx context.Context, log *slog.Logger, land *Landing, srcs []sources.Source, hc *http.Client, cfg *Config, o extractOpts) ([]Extracted, error) {
+	var plain, demand []sources.Source
+	for _, s := range srcs {
+		if _, ok := s.(sources.Demander); ok {
+			demand = append(demand, s)
+		} else {
+			plain = append(plain, s)
+		}
+	}
+	if len(demand) == 0 {
+		return extract(ctx, log, land, srcs, hc, o), nil
+	}
+	first := extract(ctx, log, land, plain, hc, o)
+	if !o.offline {
+		start := time.Now()
+		needs, err := priceNeeds(ctx, cfg, first)
+		if err != nil {
+			return nil, fmt.Errorf("computing the prices the incidents need: %w", err)
+		}
+		log.Info("price needs computed", "stage", "extract", "pairs", len(needs), "duration_ms", time.Since(start).Milliseconds())
+		for _, s := range demand {
+			s.(sources.Demander).SetDemand(needs)
+		}
+	}
+	for _, s := range demand {
+		if n, ok := s.(sources.Noter); ok {
+			for _, note := range n.Notes() {
+				log.Warn(note, "stage", "extract", "source", s.Name())
+			}
+		}
+	}
+	second := extract(ctx, log, land, demand, hc, o)
+
+	byName := map[string]Extracted{}
+	for _, e := range append(first, second...) {
+		byName[e.Source.Name()] = e
+	}
+	out := make([]Extracted, 0, len(srcs))
+	for _, s := range srcs {
+		out = append(out, byName[s.Name()])
+	}
+	return out, nil
+}
+
+// priceNeeds builds the models on the phase-1 sources in memory and returns
+// int_price_needs.
+func priceNeeds(ctx context.Context, cfg *Config, extracted []Extracted) ([]sources.PriceNeed, error) {
+	db, err := OpenWarehouse("")
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	if err := build(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), conn, cfg, extracted); err != nil {
+		return nil, err
+	}
+	rows, err := conn.QueryContext(ctx, "SELECT asset, coingecko_id, need_date FROM int_price_needs ORDER BY ALL")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []sources.PriceNeed
+	for rows.Next() {
+		var n sources.PriceNeed
+		if err := rows.Scan(&n.Asset, &n.CoinID, &n.Date); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
