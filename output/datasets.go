@@ -67,12 +67,15 @@ func Datasets(extra []string) (parquet, csv []Dataset) {
 		{Name: "prices", Table: "fct_prices_daily", OrderBy: "asset, price_date"},
 		{Name: "fx", Table: "fct_fx_daily", OrderBy: "rate_date, currency"},
 		{Name: "rejects", Table: "fct_rejects", OrderBy: "source, feed, source_record_key, record"},
+		{Name: "reconciliation", Table: "fct_reconciliation", OrderBy: "incident_id, feed, source, source_record_key"},
 	}
 	csv = []Dataset{
 		{Name: "annual", Table: "rpt_annual", OrderBy: "year", Extra: annExtra},
 		{Name: "annual_by_actor", Table: "rpt_annual_by_actor", OrderBy: "year, actor"},
 		{Name: "annual_by_source", Table: "rpt_annual_by_source", OrderBy: "year, source"},
 		{Name: "rejects", Table: "fct_rejects", OrderBy: "source, feed, source_record_key, record"},
+		{Name: "reconciliation", Table: "fct_reconciliation", OrderBy: "incident_id, feed, source, source_record_key"},
+		{Name: "annual_by_category", Table: "rpt_annual_by_category", OrderBy: "year, category"},
 	}
 	return parquet, csv
 }

@@ -233,6 +233,7 @@ func setVariables(ctx context.Context, conn *sql.Conn, cfg *Config, models []Mod
 		fmt.Sprintf("SET VARIABLE max_price_age_days = %d", cfg.MaxPriceAgeDays),
 		fmt.Sprintf("SET VARIABLE currencies = %s", sqlList(cfg.Currencies)),
 		fmt.Sprintf("SET VARIABLE as_of = %s", sqlString(cfg.AsOf)),
+		fmt.Sprintf("SET VARIABLE theft_categories = %s", sqlList(cfg.TheftCategories)),
 	}
 	for _, m := range models {
 		format, ok := strings.CutPrefix(m.Name, "raw_")

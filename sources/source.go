@@ -64,11 +64,17 @@ var constructors = map[string]func(Spec) (Source, error){
 	"prices_yfinance":      newYFinancePrices,
 	"prices_coinmarketcap": newCoinMarketCapPrices,
 	"curated_incidents":    newCuratedIncidents,
+	"slowmist_hacked":      newCSVFeed(SlowMistHeader, "slowmist_hacked"),
+	"defi_rekt":            newCSVFeed(DefiRektHeader, "defi_rekt"),
+	"blocksec_events":      newBlockSecEvents,
+	"ofac_sdn_csv":         newOFACSDNCSV,
+	"ofac_addresses":       newOFACAddresses,
 }
 
 // Types lists the source types, for error messages and docs.
 func Types() []string {
-	return []string{"defillama_hacks", "ecb_eurofxref", "prices_yfinance", "prices_coinmarketcap", "curated_incidents"}
+	return []string{"defillama_hacks", "ecb_eurofxref", "prices_yfinance", "prices_coinmarketcap", "curated_incidents",
+		"slowmist_hacked", "defi_rekt", "blocksec_events", "ofac_sdn_csv", "ofac_addresses"}
 }
 
 // New builds the configured sources, validating each; all errors are reported at once.
