@@ -35,6 +35,8 @@ type cli struct {
 
 	Run     runCmd     `cmd:"" help:"Fetch every source, build the models, run the data tests and publish a release."`
 	Version versionCmd `cmd:"" help:"Print the version."`
+
+	DedupReport dedupReportCmd `cmd:"" name:"dedup-report" help:"Measure the incident matching of a release against an independent merge (precision and recall of record pairs)."`
 }
 
 type runCmd struct {
@@ -77,6 +79,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "version":
 		fmt.Fprintln(stdout, "heiststat", version)
 		return exitOK
+	case "dedup-report":
+		return c.DedupReport.exec(ctx, stdout, stderr)
 	default:
 		return c.Run.exec(ctx, log, stdout, stderr)
 	}

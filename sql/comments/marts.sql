@@ -29,7 +29,7 @@ COMMENT ON COLUMN fct_incidents.fx_rate_date IS 'ECB business day whose rates ga
 COMMENT ON COLUMN fct_incidents.gbp_per_usd IS 'GBP per USD cross rate used for amount_gbp.';
 COMMENT ON COLUMN fct_incidents.returned_usd IS 'Funds returned or recovered in USD as reported (curated list, then DeFiLlama returnedFunds); NULL when not reported.';
 COMMENT ON COLUMN fct_incidents.flags IS 'Confidence flags from the curated list: date_approximate, amount_uncertain, assets_uncertain, victim_uncertain, country_uncertain, attribution_disputed, attribution_unconfirmed.';
-COMMENT ON COLUMN fct_incidents.match_rules IS 'How feed records were merged into this incident: name+date(<=7d), name+month, name+year, similar name+date(<=1d)+amount(>=0.8); empty when the incident has one record.';
+COMMENT ON COLUMN fct_incidents.match_rules IS 'How feed records were merged into this incident: name+date(<=7d), name+month, name+year, similar name+date(<=3d)+amount(>=0.8), date(<=1d)+amount(>=0.95, >=$10M); empty when the incident has one record.';
 
 COMMENT ON TABLE fct_incident_assets IS 'Native stolen assets of each incident, as listed in the curated dataset, each priced in USD on the theft date.';
 COMMENT ON COLUMN fct_incident_assets.incident_id IS 'The incident (see parquet/incidents).';

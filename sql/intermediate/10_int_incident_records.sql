@@ -98,17 +98,30 @@ aliased as (
     left join aliases a on a.alias_norm = n.raw_norm
 ),
 
+overridden as (
+    -- seed_record_overrides corrects single records, each with its reason.
+    select
+        a.* exclude (reported_usd),
+        case when o.drop_amount = 'true' then null else a.reported_usd end as reported_usd,
+        nullif(o.category, '') as override_category
+    from aliased a
+    left join seed_record_overrides o on o.feed = a.feed and o.source_record_key = a.source_record_key
+),
+
 categories as (
     select cast(priority as integer) as priority, pattern, category from seed_incident_categories
 ),
 
+-- Each distinct text is matched once: a pattern that is not a constant is
+-- compiled per row, so matching every record would be slow at scale.
+texts as (
+    select distinct lower(coalesce(category_text, '')) as text from overridden
+),
+
 categorized as (
-    select
-        a.source,
-        a.source_record_key,
-        first(c.category order by c.priority) as category
-    from aliased a
-    join categories c on regexp_matches(lower(coalesce(a.category_text, '')), c.pattern)
+    select t.text, first(c.category order by c.priority) as category
+    from texts t
+    join categories c on regexp_matches(t.text, c.pattern)
     group by all
 ),
 
@@ -118,10 +131,10 @@ generic as (
 )
 
 select
-    a.* exclude (words, raw_norm),
+    a.* exclude (words, raw_norm, override_category),
     coalesce(nullif(array_to_string(list_filter(a.words, w -> not list_contains(g.words, w)), ''), ''),
         a.victim_norm) as name_key,
-    coalesce(c.category, 'other') as category
-from aliased a
+    coalesce(a.override_category, c.category, 'other') as category
+from overridden a
 cross join generic g
-left join categorized c using (source, source_record_key)
+left join categorized c on c.text = lower(coalesce(a.category_text, ''))

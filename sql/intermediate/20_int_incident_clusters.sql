@@ -4,17 +4,23 @@
 --   1. name islands: records known to the day with the same name_key, sorted
 --      by date, stay together while consecutive dates are at most 7 days
 --      apart (feeds are often a day apart, and disclosure dates up to a week
---      after the theft);
+--      after the theft). A feed reports an incident once, so an island with
+--      several records of one feed is split: the n-th record of each feed,
+--      by date, goes to the n-th incident (De.Fi's many victims named
+--      "Phishing" stay apart);
 --   2. curated rows known only to the month or year join the island of the
 --      same name_key in that month or year (the nearest one);
---   3. islands with different names merge when their dates are at most 1 day
---      apart, their amounts within a ratio of 0.8, they share no feed, their
---      chains do not contradict, and their names are similar (Jaro-Winkler
---      >= 0.8 or one contains the other). Candidates are blocked on
---      (day, amount bucket of +-15% in log scale).
+--   3. islands with different names merge when their chains do not
+--      contradict and either their names are similar (Jaro-Winkler >= 0.8 or
+--      one contains the other) with dates at most 3 days apart and amounts
+--      within a ratio of 0.8, or they share no feed, their dates are at most
+--      1 day apart and the amounts are within 0.95 and at least $10M (large same-day thefts of the same size
+--      are the same theft whatever the feeds call the victim). Candidates are
+--      blocked on (day, amount bucket of a factor 1.25 in log scale). Merges
+--      always point to a better-ranked island and are followed to the end.
 -- The lead record (lowest precedence, then source and key) names the
 -- incident: incident_id = 'inc_' || first 16 hex of sha256(source:key).
-with recs as (
+with recursive recs as (
     select
         source, source_record_key, precedence, date_precedence, incident_date, date_precision,
         name_key, reported_usd, chains, feed
@@ -30,13 +36,21 @@ day_recs as (
     where date_precision = 'day'
 ),
 
-islands as (
+name_islands as (
     select
         *,
         name_key || '#' || sum(case when gap > 7 then 1 else 0 end) over (
             partition by name_key order by incident_date, precedence, source, source_record_key
-            rows between unbounded preceding and current row) as island
+            rows between unbounded preceding and current row) as name_island
     from day_recs
+),
+
+islands as (
+    select
+        *,
+        name_island || '.' || row_number() over (
+            partition by name_island, feed order by incident_date, precedence, source, source_record_key) as island
+    from name_islands
 ),
 
 island_dates as (
@@ -94,57 +108,83 @@ ranked as (
     select
         *,
         row_number() over (order by lead_precedence, lead_source, lead_key) as island_rank,
-        case when amount > 0 then floor(ln(amount) / ln(1.15))::bigint end as amount_bucket
+        case when amount > 0 then floor(ln(amount) / ln(1.25))::bigint end as amount_bucket
     from island_summary
 ),
 
 probes as (
     select r.*, d.d as day_offset, b.b as bucket_offset
     from ranked r
-    cross join (select unnest([-1, 0, 1]) as d) d
+    cross join (select unnest(range(-3, 4))::integer as d) d
     cross join (select unnest([-1, 0, 1]) as b) b
     where r.island_date is not null and r.amount > 0
 ),
 
-candidates as (
+pairs as (
     select
         p.island,
         t.island as target_island,
         t.island_rank as target_rank,
+        jaro_winkler_similarity(p.name_key, t.name_key) >= 0.8
+            or contains(p.name_key, t.name_key) or contains(t.name_key, p.name_key) as similar_name,
         jaro_winkler_similarity(p.name_key, t.name_key) as name_similarity,
         abs(p.island_date - t.island_date) as day_gap,
-        least(p.amount, t.amount) / greatest(p.amount, t.amount) as amount_ratio
+        least(p.amount, t.amount) / greatest(p.amount, t.amount) as amount_ratio,
+        least(p.amount, t.amount) as smaller_amount,
+        list_has_any(p.feeds, t.feeds) as shared_feed,
+        p.name_key = t.name_key as same_name
     from probes p
     join ranked t
         on t.island_date = p.island_date + p.day_offset
         and t.amount_bucket = p.amount_bucket + p.bucket_offset
     where t.island_rank < p.island_rank
-        and not list_has_any(p.feeds, t.feeds)
-        and least(p.amount, t.amount) / greatest(p.amount, t.amount) >= 0.8
         and (len(p.chains) = 0 or len(t.chains) = 0 or list_has_any(p.chains, t.chains))
-        and (jaro_winkler_similarity(p.name_key, t.name_key) >= 0.8
-            or contains(p.name_key, t.name_key) or contains(t.name_key, p.name_key))
+),
+
+candidates as (
+    select
+        *,
+        case
+            -- Equal names were kept apart on purpose in step 1 (one feed, two records).
+            when similar_name and not same_name and amount_ratio >= 0.8 then 'similar name+date(<=3d)+amount(>=0.8)'
+            when not shared_feed and day_gap <= 1 and amount_ratio >= 0.95 and smaller_amount >= 10000000 then 'date(<=1d)+amount(>=0.95, >=$10M)'
+        end as rule
+    from pairs
 ),
 
 best as (
-    select island, target_island
+    select island, target_island, rule
     from candidates
+    where rule is not null
     qualify row_number() over (
         partition by island
-        order by name_similarity desc, day_gap, amount_ratio desc, target_rank) = 1
+        order by similar_name desc, name_similarity desc, day_gap, amount_ratio desc, target_rank) = 1
 ),
 
--- Follow merges two hops (a merge target may itself merge into a better
--- island); one more hop would need a third candidate with the same name
--- similarity, date and amount, which the rules make vanishingly rare.
+-- A merge target may itself merge into a better island: follow the chain to
+-- its end (ranks strictly decrease, so it ends).
+walk as (
+    select island, target_island, 1 as hops from best
+    union all
+    select w.island, b.target_island, w.hops + 1
+    from walk w
+    join best b on b.island = w.target_island
+),
+
+roots as (
+    select island, arg_max(target_island, hops) as final_island
+    from walk
+    group by island
+),
+
 resolved as (
     select
         r.island,
-        coalesce(b2.target_island, b1.target_island, r.island) as final_island,
-        b1.target_island is not null as merged_by_similarity
+        coalesce(o.final_island, r.island) as final_island,
+        b.rule as merge_rule
     from ranked r
-    left join best b1 on b1.island = r.island
-    left join best b2 on b2.island = b1.target_island
+    left join roots o on o.island = r.island
+    left join best b on b.island = r.island
 ),
 
 finals as (
@@ -164,7 +204,7 @@ select
     f.lead_key,
     case
         when a.source = f.lead_source and a.source_record_key = f.lead_key then 'lead'
-        when v.merged_by_similarity then 'similar name+date(<=1d)+amount(>=0.8)'
+        when v.merge_rule is not null then v.merge_rule
         else a.island_rule
     end as match_rule,
     'inc_' || left(sha256(f.lead_source || ':' || f.lead_key), 16) as incident_id

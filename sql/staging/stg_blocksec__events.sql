@@ -43,7 +43,9 @@ select
     d.media as url,
     d.incident_date,
     d.victim,
-    list_sort(list_distinct(list_transform(d.chain_ids, c -> coalesce(map_extract_value(d.by_id, c), 'chain ' || c)))) as chains,
+    -- Ids missing from the seed (BlockSec's negative ids for non-EVM chains)
+    -- are left out rather than guessed.
+    list_sort(list_distinct(list_filter(list_transform(d.chain_ids, c -> map_extract_value(d.by_id, c)), c -> c is not null))) as chains,
     nullif(d.amount_usd, 0) as amount_usd,
     nullif(d.rescued_usd, 0) as returned_usd,
     d.root_cause,
