@@ -3,6 +3,7 @@ package pipeline
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -143,4 +144,40 @@ func TestSnapshotAttributionEvidence(t *testing.T) {
 	require.Zero(t, noEvidence, "attributed without evidence")
 	require.Zero(t, textOnlyNotWeak, "feed text raised above C")
 	require.Equal(t, 1, ronin, "Ronin carries the OFAC SDN match of its exploiter address")
+}
+
+// Malformed records of the new feeds are quarantined with their reason, and
+// rows in = accepted + rejected for each.
+func TestIncidentFeedRejects(t *testing.T) {
+	dir := t.TempDir()
+	abs := func(rel string) string {
+		p, err := filepath.Abs(rel)
+		require.NoError(t, err)
+		return p
+	}
+	yaml := offlineYAML + `  - {name: slowmist, type: slowmist_hacked, location: "` + abs("testdata/slowmist_malformed.csv") + `"}
+  - {name: defi_rekt, type: defi_rekt, location: "` + abs("testdata/defi_rekt_malformed.csv") + `"}
+  - {name: blocksec, type: blocksec_events, location: "` + abs("testdata/blocksec_malformed.json") + `"}
+`
+	res, err := runWith(t, parse(t, yaml, dir), dir, Options{})
+	require.NoError(t, err)
+	reasons := map[string][]string{}
+	for _, r := range readCSV(t, filepath.Join(res.Current, "csv/rejects.csv")) {
+		reasons[r["source"]] = append(reasons[r["source"]], r["reason"])
+	}
+	for _, rs := range reasons {
+		slices.Sort(rs)
+	}
+	require.Equal(t, []string{"date in the future", "missing or unparseable date", "negative amount", "unparseable amount"}, reasons["slowmist"])
+	require.Equal(t, []string{"duplicate id", "duplicate id", "missing or unparseable date", "negative amount"}, reasons["defi_rekt"])
+	require.Equal(t, []string{"date in the future", "unparseable amount"}, reasons["blocksec"])
+	rows := map[string]string{}
+	for _, s := range res.Manifest.Sources {
+		for _, r := range s.Rows {
+			rows[s.Name] = fmt.Sprintf("%d=%d+%d", r.RowsIn, r.Accepted, r.Rejected)
+		}
+	}
+	require.Equal(t, "5=1+4", rows["slowmist"])
+	require.Equal(t, "5=1+4", rows["defi_rekt"])
+	require.Equal(t, "3=1+2", rows["blocksec"])
 }
