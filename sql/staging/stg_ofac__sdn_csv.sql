@@ -20,9 +20,10 @@ parsed as (
         nullif(trim(sdn_name), '-0-') as entity,
         nullif(trim(program), '-0-') as program,
         upper(regexp_extract(mention, '^([A-Za-z0-9]+) ', 1)) as asset,
-        regexp_extract(mention, '^[A-Za-z0-9]+ ([A-Za-z0-9]+)(;|$|\s)', 1) as raw_address,
-        -- The address is the last token of a mention cut by the truncation.
-        regexp_matches(trim(mention), '^[A-Za-z0-9]+ [A-Za-z0-9]+$') as at_end
+        regexp_extract(mention, '^[A-Za-z0-9]+ ([A-Za-z0-9]+)', 1) as raw_address,
+        -- A complete mention ends with ';' (more follows) or '.' (end of the
+        -- Remarks); one with neither was cut by OFAC's truncation.
+        not regexp_matches(mention, '[;.]') as cut
     from src
 )
 
@@ -36,9 +37,9 @@ select
     ent_num || '|' || mention_ordinal as source_record_key,
     record,
     case
+        when cut and not coalesce(regexp_full_match(raw_address, '0x[0-9a-fA-F]{40}'), false) then 'address cut by the truncated Remarks'
         when nullif(asset, '') is null or nullif(raw_address, '') is null then 'unparseable digital currency address'
         when raw_address like '0x%' and not regexp_full_match(raw_address, '0x[0-9a-fA-F]{40}')
             then 'EVM address is not 40 hex digits (truncated Remarks?)'
-        when at_end and length(raw_address) < 26 then 'address cut by the truncated Remarks'
     end as reject_reason
 from parsed
