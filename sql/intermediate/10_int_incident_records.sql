@@ -101,8 +101,9 @@ aliased as (
 overridden as (
     -- seed_record_overrides corrects single records, each with its reason.
     select
-        a.* exclude (reported_usd),
+        a.* exclude (reported_usd, returned_usd),
         case when o.drop_amount = 'true' then null else a.reported_usd end as reported_usd,
+        case when o.drop_amount = 'true' then null else a.returned_usd end as returned_usd,
         nullif(o.category, '') as override_category
     from aliased a
     left join seed_record_overrides o on o.feed = a.feed and o.source_record_key = a.source_record_key

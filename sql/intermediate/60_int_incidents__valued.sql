@@ -13,7 +13,8 @@ with fields as (
         list_sort(list_distinct(list(match_rule) filter (where match_rule <> 'lead'))) as match_rules,
         first(incident_date order by date_precedence, source, source_record_key) as incident_date,
         first(date_precision order by date_precedence, source, source_record_key) as date_precision,
-        first(victim order by precedence, source, source_record_key) as victim,
+        -- Placeholder names (BlockSec's 'N/A', 'Unknown') lose to real ones.
+        first(victim order by lower(victim) in ('n/a', 'unknown'), precedence, source, source_record_key) as victim,
         first(victim_type order by precedence, source, source_record_key) filter (where victim_type is not null) as victim_type,
         first(country order by precedence, source, source_record_key) filter (where country is not null) as country,
         list_sort(list_distinct(flatten(list(chains)))) as chains,
