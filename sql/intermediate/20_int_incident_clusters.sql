@@ -16,7 +16,8 @@
 --      within a ratio of 0.8, or they share no feed, their dates are at most
 --      1 day apart and the amounts are within 0.95 and at least $10M (large same-day thefts of the same size
 --      are the same theft whatever the feeds call the victim). Candidates are
---      blocked on (day, amount bucket of a factor 1.25 in log scale). Merges
+--      blocked on (day, amount bucket of a factor 1.25 in log scale) and, for
+--      the name rule, the first or last 3 characters of name_key. Merges
 --      always point to a better-ranked island and are followed to the end.
 -- The lead record (lowest precedence, then source and key) names the
 -- incident: incident_id = 'inc_' || first 16 hex of sha256(source:key).
@@ -108,7 +109,12 @@ ranked as (
     select
         *,
         row_number() over (order by lead_precedence, lead_source, lead_key) as island_rank,
-        case when amount > 0 then floor(ln(amount) / ln(1.25))::bigint end as amount_bucket
+        case when amount > 0 then floor(ln(amount) / ln(1.25))::bigint end as amount_bucket,
+        -- Similar names nearly always share their first or last letters
+        -- (PancakeBunny/Bunny): the name rule only compares groups with the
+        -- same 3-character prefix or suffix.
+        left(name_key, 3) as name_prefix,
+        right(name_key, 3) as name_suffix
     from island_summary
 ),
 
@@ -118,6 +124,32 @@ probes as (
     cross join (select unnest(range(-3, 4))::integer as d) d
     cross join (select unnest([-1, 0, 1]) as b) b
     where r.island_date is not null and r.amount > 0
+),
+
+-- Blocked joins: similar names (same prefix or suffix, +-3 days), and large
+-- amounts whatever the name (>= $10M, +-1 day). Both also share the day and
+-- a neighbouring amount bucket.
+blocked as (
+    select p.island, t.island as target_island
+    from probes p
+    join ranked t
+        on t.island_date = p.island_date + p.day_offset
+        and t.amount_bucket = p.amount_bucket + p.bucket_offset
+        and t.name_prefix = p.name_prefix
+    union
+    select p.island, t.island
+    from probes p
+    join ranked t
+        on t.island_date = p.island_date + p.day_offset
+        and t.amount_bucket = p.amount_bucket + p.bucket_offset
+        and t.name_suffix = p.name_suffix
+    union
+    select p.island, t.island
+    from probes p
+    join ranked t
+        on t.island_date = p.island_date + p.day_offset
+        and t.amount_bucket = p.amount_bucket + p.bucket_offset
+    where p.amount >= 10000000 and t.amount >= 10000000 and abs(p.day_offset) <= 1
 ),
 
 pairs as (
@@ -133,10 +165,9 @@ pairs as (
         least(p.amount, t.amount) as smaller_amount,
         list_has_any(p.feeds, t.feeds) as shared_feed,
         p.name_key = t.name_key as same_name
-    from probes p
-    join ranked t
-        on t.island_date = p.island_date + p.day_offset
-        and t.amount_bucket = p.amount_bucket + p.bucket_offset
+    from blocked k
+    join ranked p on p.island = k.island
+    join ranked t on t.island = k.target_island
     where t.island_rank < p.island_rank
         and (len(p.chains) = 0 or len(t.chains) = 0 or list_has_any(p.chains, t.chains))
 ),
