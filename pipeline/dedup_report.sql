@@ -9,7 +9,7 @@
 --              our DeFiLlama records has the event's date and name.
 -- Only links that are unique on both sides count.
 create or replace temp table ours as
-select feed, source_record_key, incident_id, feed_url, feed_date, lower(feed_name) as feed_name, victim, feed_amount_usd
+select feed, source_record_key, incident_id, feed_url, feed_date, lower(feed_name) as feed_name, feed_amount_usd
 from read_parquet(getvariable('reconciliation'));
 
 create or replace temp table ref as
