@@ -14,8 +14,9 @@
 --      contradict and either their names are similar (Jaro-Winkler >= 0.8 or
 --      one contains the other) with dates at most 3 days apart and amounts
 --      within a ratio of 0.8, or they share no feed, their dates are at most
---      1 day apart and the amounts are within 0.95 and at least $10M (large same-day thefts of the same size
---      are the same theft whatever the feeds call the victim). Candidates are
+--      1 day apart and the amounts are within 0.95 and at least $10M (large
+--      same-day thefts of the same size are the same theft whatever the
+--      feeds call the victim). Candidates are
 --      blocked on (day, amount bucket of a factor 1.25 in log scale) and, for
 --      the name rule, the first or last 3 characters of name_key. Merges
 --      always point to a better-ranked island and are followed to the end.

@@ -1,8 +1,8 @@
 -- Annual counts and USD totals per source as each feed reports them, before
 -- any merging or re-valuation (accepted records only, see fct_rejects, after
--- the corrections in seed_record_overrides). The
--- theft_ columns count only records whose own category is a theft
--- (theft_categories), which matters for De.Fi REKT, mostly scams.
+-- the corrections in seed_record_overrides). The theft_ columns count only
+-- records whose own category is a theft (theft_categories), which matters
+-- for De.Fi REKT, mostly scams.
 with records as (
     select source, year(incident_date)::integer as year, reported_usd,
         list_contains(getvariable('theft_categories'), category) as is_theft
