@@ -24,16 +24,21 @@ type csvFeed struct {
 	header, format string
 }
 
+// newLocated builds a source that needs a location and takes no options.
+func newLocated(s Spec, mk func(base) Source) (Source, error) {
+	if err := requireLocation(s); err != nil {
+		return nil, err
+	}
+	var none struct{}
+	if err := decodeOptions(s, &none); err != nil {
+		return nil, err
+	}
+	return mk(base{s.Name, s.Type, s.Location}), nil
+}
+
 func newCSVFeed(header, format string) func(Spec) (Source, error) {
 	return func(s Spec) (Source, error) {
-		if err := requireLocation(s); err != nil {
-			return nil, err
-		}
-		var none struct{}
-		if err := decodeOptions(s, &none); err != nil {
-			return nil, err
-		}
-		return &csvFeed{base{s.Name, s.Type, s.Location}, header, format}, nil
+		return newLocated(s, func(b base) Source { return &csvFeed{b, header, format} })
 	}
 }
 
@@ -49,14 +54,7 @@ func (c *csvFeed) Fetch(ctx context.Context, hc *http.Client) ([]File, error) {
 type BlockSecEvents struct{ base }
 
 func newBlockSecEvents(s Spec) (Source, error) {
-	if err := requireLocation(s); err != nil {
-		return nil, err
-	}
-	var none struct{}
-	if err := decodeOptions(s, &none); err != nil {
-		return nil, err
-	}
-	return &BlockSecEvents{base{s.Name, s.Type, s.Location}}, nil
+	return newLocated(s, func(b base) Source { return &BlockSecEvents{b} })
 }
 
 func (b *BlockSecEvents) Fetch(ctx context.Context, hc *http.Client) ([]File, error) {

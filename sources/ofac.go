@@ -16,14 +16,7 @@ import (
 type OFACSDNCSV struct{ base }
 
 func newOFACSDNCSV(s Spec) (Source, error) {
-	if err := requireLocation(s); err != nil {
-		return nil, err
-	}
-	var none struct{}
-	if err := decodeOptions(s, &none); err != nil {
-		return nil, err
-	}
-	return &OFACSDNCSV{base{s.Name, s.Type, s.Location}}, nil
+	return newLocated(s, func(b base) Source { return &OFACSDNCSV{b} })
 }
 
 func (o *OFACSDNCSV) Fetch(ctx context.Context, hc *http.Client) ([]File, error) {

@@ -127,30 +127,18 @@ probes as (
     where r.island_date is not null and r.amount > 0
 ),
 
--- Blocked joins: similar names (same prefix or suffix, +-3 days), and large
--- amounts whatever the name (>= $10M, +-1 day). Both also share the day and
--- a neighbouring amount bucket.
+-- The block is (day, amount bucket); inside it only similar-looking names
+-- (same prefix or suffix, +-3 days) and large amounts whatever the name
+-- (>= $10M, +-1 day) go on to the costlier comparisons.
 blocked as (
     select p.island, t.island as target_island
     from probes p
     join ranked t
         on t.island_date = p.island_date + p.day_offset
         and t.amount_bucket = p.amount_bucket + p.bucket_offset
-        and t.name_prefix = p.name_prefix
-    union
-    select p.island, t.island
-    from probes p
-    join ranked t
-        on t.island_date = p.island_date + p.day_offset
-        and t.amount_bucket = p.amount_bucket + p.bucket_offset
-        and t.name_suffix = p.name_suffix
-    union
-    select p.island, t.island
-    from probes p
-    join ranked t
-        on t.island_date = p.island_date + p.day_offset
-        and t.amount_bucket = p.amount_bucket + p.bucket_offset
-    where p.amount >= 10000000 and t.amount >= 10000000 and abs(p.day_offset) <= 1
+    where t.name_prefix = p.name_prefix
+        or t.name_suffix = p.name_suffix
+        or (p.amount >= 10000000 and t.amount >= 10000000 and abs(p.day_offset) <= 1)
 ),
 
 pairs as (
