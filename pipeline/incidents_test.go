@@ -181,3 +181,16 @@ func TestIncidentFeedRejects(t *testing.T) {
 	require.Equal(t, "5=1+4", rows["defi_rekt"])
 	require.Equal(t, "3=1+2", rows["blocksec"])
 }
+
+func TestTheftCategoriesConfig(t *testing.T) {
+	cfg, err := ParseConfig([]byte(oneSource), t.TempDir())
+	require.NoError(t, err)
+	require.Equal(t, []string{"hack_exploit", "key_compromise", "phishing", "other"}, cfg.TheftCategories, "scams are not thefts by default")
+
+	cfg, err = ParseConfig([]byte(oneSource+"theft_categories: [hack_exploit, rug_pull_scam]\n"), t.TempDir())
+	require.NoError(t, err)
+	require.Equal(t, []string{"hack_exploit", "rug_pull_scam"}, cfg.TheftCategories)
+
+	_, err = ParseConfig([]byte(oneSource+"theft_categories: [hacks]\n"), t.TempDir())
+	require.ErrorContains(t, err, `theft_categories: unknown category "hacks"`)
+}
