@@ -5,7 +5,7 @@ export CGO_ENABLED := 1
 BIN     := bin/heiststat
 CONFIG  ?= configs/default.yaml
 
-.PHONY: build run snapshot test chaos bench lint schema facts clean
+.PHONY: build run snapshot dedup-report test chaos bench lint schema facts clean
 
 build:
 	$(GO) build $(TAGS) -o $(BIN) ./cmd/heiststat
@@ -20,6 +20,12 @@ run: build
 # The same job on the real snapshots in ../shared/data.
 snapshot: build
 	$(BIN) run --config configs/snapshot.yaml
+
+# Precision and recall of the incident matching on the snapshots, against the
+# independent merge in ../shared/data (DeFi only: compared on the overlap).
+dedup-report: snapshot
+	$(BIN) dedup-report --release out/current \
+		--reference ../shared/data/hacks/pricing_defi_tail_events_consolidated_2026-05-29.csv
 
 test:
 	$(GO) vet $(TAGS) ./...

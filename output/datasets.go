@@ -67,6 +67,7 @@ func Datasets(extra []string) (parquet, csv []Dataset) {
 		{Name: "prices", Table: "fct_prices_daily", OrderBy: "asset, price_date"},
 		{Name: "fx", Table: "fct_fx_daily", OrderBy: "rate_date, currency"},
 		{Name: "rejects", Table: "fct_rejects", OrderBy: "source, feed, source_record_key, record"},
+		{Name: "reconciliation", Table: "fct_reconciliation", OrderBy: "incident_id, feed, source, source_record_key"},
 	}
 	csv = []Dataset{
 		{Name: "annual", Table: "rpt_annual", OrderBy: "year", Extra: annExtra},
@@ -79,6 +80,8 @@ func Datasets(extra []string) (parquet, csv []Dataset) {
 		{Name: "top_incidents", Table: "rpt_top_incidents", OrderBy: "year, rank"},
 		{Name: "actor_share", Table: "rpt_share_by_actor", OrderBy: "year, actor"},
 		{Name: "rejects", Table: "fct_rejects", OrderBy: "source, feed, source_record_key, record"},
+		{Name: "reconciliation", Table: "fct_reconciliation", OrderBy: "incident_id, feed, source, source_record_key"},
+		{Name: "annual_by_category", Table: "rpt_annual_by_category", OrderBy: "year, category"},
 	}
 	return parquet, csv
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -48,6 +49,11 @@ type Config struct {
 	LockTimeout time.Duration `yaml:"lock_timeout"`
 	// Schedule configures `heiststat schedule` (see schedule.go).
 	Schedule ScheduleConfig `yaml:"schedule"`
+
+	// TheftCategories are the incident categories counted as thefts in the
+	// headline tables; the others (by default rug_pull_scam) are reported
+	// only in annual_by_category.
+	TheftCategories []string `yaml:"theft_categories"`
 
 	path string
 }
@@ -121,6 +127,7 @@ func ParseConfig(b []byte, dir string) (*Config, error) {
 		Currencies:      []string{"GBP"},
 		MaxPriceAgeDays: 7,
 		KeepReleases:    5,
+		TheftCategories: []string{"hack_exploit", "key_compromise", "phishing", "other"},
 		HTTP:            defaultHTTP(),
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
@@ -188,6 +195,11 @@ func (c *Config) validate() error {
 	}
 	if c.MaxPriceAgeDays < 0 {
 		errs = append(errs, errors.New("max_price_age_days: must be >= 0"))
+	}
+	for _, cat := range c.TheftCategories {
+		if !slices.Contains(Categories, cat) {
+			errs = append(errs, fmt.Errorf("theft_categories: unknown category %q (known: %v)", cat, Categories))
+		}
 	}
 	if c.KeepReleases < 1 {
 		errs = append(errs, errors.New("keep_releases: must be >= 1"))

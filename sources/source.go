@@ -73,12 +73,18 @@ var constructors = map[string]func(Spec) (Source, error){
 	"ecb_data_api":         newECBDataAPI,
 	"fred_fredgraph":       newFREDGraph,
 	"ofac_sdn_advanced":    newOFACAdvanced,
+	"slowmist_hacked":      newCSVFeed(SlowMistHeader, "slowmist_hacked"),
+	"defi_rekt":            newCSVFeed(DefiRektHeader, "defi_rekt"),
+	"blocksec_events":      newBlockSecEvents,
+	"ofac_sdn_csv":         newOFACSDNCSV,
+	"ofac_addresses":       newOFACAddresses,
 }
 
 // Types lists the source types, for error messages and docs.
 func Types() []string {
 	return []string{"defillama_hacks", "ecb_eurofxref", "prices_yfinance", "prices_coinmarketcap", "curated_incidents",
-		"defillama_coins", "coingecko_chart", "binance_klines", "ecb_data_api", "fred_fredgraph", "ofac_sdn_advanced"}
+		"defillama_coins", "coingecko_chart", "binance_klines", "ecb_data_api", "fred_fredgraph", "ofac_sdn_advanced",
+		"slowmist_hacked", "defi_rekt", "blocksec_events", "ofac_sdn_csv", "ofac_addresses"}
 }
 
 // New builds the configured sources, validating each; all errors are reported at once.

@@ -42,6 +42,8 @@ type cli struct {
 	Report   reportCmd   `cmd:"" help:"Print annual totals from the current release, with YoY arrows."`
 	Query    queryCmd    `cmd:"" help:"Run read-only SQL over the current release (one table per dataset)."`
 	Version  versionCmd  `cmd:"" help:"Print the version."`
+
+	DedupReport dedupReportCmd `cmd:"" name:"dedup-report" help:"Measure the incident matching of a release against an independent merge (precision and recall of record pairs)."`
 }
 
 type runCmd struct {
@@ -99,6 +101,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return c.Schedule.exec(ctx, log, stderr)
 	case "runs":
 		return c.Runs.exec(ctx, stdout, stderr)
+	case "dedup-report":
+		return c.DedupReport.exec(ctx, stdout, stderr)
 	default:
 		return c.Run.exec(ctx, log, stdout, stderr)
 	}

@@ -16,7 +16,7 @@ COMMENT ON COLUMN fct_incidents.technique IS 'Attack technique as the highest-pr
 COMMENT ON COLUMN fct_incidents.classification IS 'DeFiLlama classification (its taxonomy changes over time; not an enum).';
 COMMENT ON COLUMN fct_incidents.actor IS 'Attributed actor (e.g. DPRK); NULL when unattributed or when the attribution is disputed (see flags).';
 COMMENT ON COLUMN fct_incidents.actor_group IS 'Named group within the actor (e.g. Lazarus Group, TraderTraitor) where the attribution names one.';
-COMMENT ON COLUMN fct_incidents.attribution_strength IS 'G = government (FBI/DOJ, NPA, KNPA, UN PoE, MSMT), F = named analytics firm, C = community or suspected only.';
+COMMENT ON COLUMN fct_incidents.attribution_strength IS 'Strongest evidence for actor: G = government (FBI/DOJ, NPA, KNPA, UN PoE, MSMT, or an OFAC SDN address match), F = named analytics firm, C = community, suspected, or feed text only.';
 COMMENT ON COLUMN fct_incidents.attribution_source IS 'Who made the attribution and when (citation text).';
 COMMENT ON COLUMN fct_incidents.citation_url IS 'URL of the attribution source where one is recorded.';
 COMMENT ON COLUMN fct_incidents.amount_usd IS 'Stolen value in USD at the theft date, DECIMAL(18,2): priced native assets, or the reported figure (see valuation_method). NULL when unknown.';
@@ -29,7 +29,7 @@ COMMENT ON COLUMN fct_incidents.fx_rate_date IS 'ECB business day whose rates ga
 COMMENT ON COLUMN fct_incidents.gbp_per_usd IS 'GBP per USD cross rate used for amount_gbp.';
 COMMENT ON COLUMN fct_incidents.returned_usd IS 'Funds returned or recovered in USD as reported (curated list, then DeFiLlama returnedFunds); NULL when not reported.';
 COMMENT ON COLUMN fct_incidents.flags IS 'Confidence flags from the curated list: date_approximate, amount_uncertain, assets_uncertain, victim_uncertain, country_uncertain, attribution_disputed, attribution_unconfirmed.';
-COMMENT ON COLUMN fct_incidents.match_rules IS 'How feed records were merged into this incident (e.g. name+date(+-7d)); empty when the incident has one record.';
+COMMENT ON COLUMN fct_incidents.match_rules IS 'How feed records were merged into this incident: name+date(<=7d), name+month, name+year, similar name+date(<=3d)+amount(>=0.8), date(<=1d)+amount(>=0.95, >=$10M); empty when the incident has one record.';
 
 COMMENT ON TABLE fct_incident_assets IS 'Native stolen assets of each incident, as listed in the curated dataset, each priced in USD on the theft date.';
 COMMENT ON COLUMN fct_incident_assets.incident_id IS 'The incident (see parquet/incidents).';
@@ -103,3 +103,45 @@ COMMENT ON COLUMN rpt_annual_by_source.source IS 'Config name of the source.';
 COMMENT ON COLUMN rpt_annual_by_source.incidents IS 'Accepted records of the source in the year.';
 COMMENT ON COLUMN rpt_annual_by_source.stolen_usd IS 'Sum of the USD amounts the source reports (DeFiLlama amount, curated reported_usd).';
 COMMENT ON COLUMN rpt_annual_by_source.incidents_without_amount IS 'Records with no USD amount (counted in incidents, not in stolen_usd).';
+
+COMMENT ON COLUMN fct_incidents.feeds IS 'Every feed kind that reports the incident, sorted: curated, defillama, blocksec, slowmist, defi_rekt.';
+COMMENT ON COLUMN fct_incidents.category IS 'hack_exploit, key_compromise, phishing, rug_pull_scam or other, from the highest-precedence record whose text maps to a specific one (sql/seeds/incident_categories.csv).';
+COMMENT ON COLUMN fct_incidents.is_theft IS 'true when category is one of the configured theft_categories (default: all but rug_pull_scam); only thefts count in annual, annual_by_actor.';
+COMMENT ON COLUMN fct_incidents.attribution_evidence IS 'Every piece of attribution evidence, sorted: the curated list (with strength and citation), OFAC SDN address matches (address, entity, program, where the address was found), feed text naming an actor.';
+
+COMMENT ON TABLE fct_reconciliation IS 'Every feed record behind every canonical incident, with the feed''s own date, name and amount beside the published ones, and disagreement flags.';
+COMMENT ON COLUMN fct_reconciliation.incident_id IS 'The canonical incident (see parquet/incidents).';
+COMMENT ON COLUMN fct_reconciliation.incident_date IS 'Published incident date.';
+COMMENT ON COLUMN fct_reconciliation.victim IS 'Published victim name.';
+COMMENT ON COLUMN fct_reconciliation.amount_usd IS 'Published USD amount, DECIMAL(18,2).';
+COMMENT ON COLUMN fct_reconciliation.feed IS 'Feed kind of the record: curated, defillama, blocksec, slowmist or defi_rekt.';
+COMMENT ON COLUMN fct_reconciliation.source IS 'Configured source name of the record.';
+COMMENT ON COLUMN fct_reconciliation.source_record_key IS 'The record''s key within its source (De.Fi and BlockSec ids; date|name|ordinal for feeds without ids; incident_key for the curated list).';
+COMMENT ON COLUMN fct_reconciliation.match_rule IS 'lead (the record that names the incident) or the rule that merged the record into it.';
+COMMENT ON COLUMN fct_reconciliation.feed_date IS 'Incident date as the feed reports it.';
+COMMENT ON COLUMN fct_reconciliation.feed_name IS 'Victim name as the feed spells it.';
+COMMENT ON COLUMN fct_reconciliation.feed_amount_usd IS 'USD amount as the feed reports it; NULL when unknown (SlowMist and De.Fi 0).';
+COMMENT ON COLUMN fct_reconciliation.feed_url IS 'The record''s own link where the feed gives one (SlowMist reference, De.Fi database entry, BlockSec media, curated citation).';
+COMMENT ON COLUMN fct_reconciliation.feed_category IS 'Category the record''s own text maps to.';
+COMMENT ON COLUMN fct_reconciliation.date_gap_days IS 'feed_date minus incident_date, in days.';
+COMMENT ON COLUMN fct_reconciliation.amount_ratio IS 'feed_amount_usd / amount_usd.';
+COMMENT ON COLUMN fct_reconciliation.date_disagrees IS 'true when the feed date is more than 2 days from incident_date (day-precision records).';
+COMMENT ON COLUMN fct_reconciliation.amount_disagrees IS 'true when amount_ratio is outside 0.8-1.25.';
+COMMENT ON COLUMN fct_reconciliation.name_differs IS 'true when the feed''s normalized name (after aliases) differs from the lead record''s.';
+
+COMMENT ON TABLE rpt_annual_by_category IS 'Annual incidents and totals per category; is_theft marks the categories counted in the headline tables.';
+COMMENT ON COLUMN rpt_annual_by_category.year IS 'Calendar year (UTC).';
+COMMENT ON COLUMN rpt_annual_by_category.category IS 'hack_exploit, key_compromise, phishing, rug_pull_scam or other.';
+COMMENT ON COLUMN rpt_annual_by_category.is_theft IS 'true when the category is in theft_categories (counted in annual.csv).';
+COMMENT ON COLUMN rpt_annual_by_category.incidents IS 'Canonical incidents of the category in the year.';
+COMMENT ON COLUMN rpt_annual_by_category.stolen_usd IS 'Sum of amount_usd, DECIMAL(18,2).';
+COMMENT ON COLUMN rpt_annual_by_category.stolen_gbp IS 'Sum of amount_gbp, each at its theft-date rate, DECIMAL(18,2).';
+COMMENT ON COLUMN rpt_annual_by_category.unvalued_incidents IS 'Incidents without a USD value (counted, not summed).';
+
+COMMENT ON COLUMN rpt_annual_by_actor.incidents_strength_g IS 'Incidents of the actor whose strongest evidence is G (government).';
+COMMENT ON COLUMN rpt_annual_by_actor.incidents_strength_f IS 'Incidents of the actor whose strongest evidence is F (named analytics firm).';
+COMMENT ON COLUMN rpt_annual_by_actor.incidents_strength_c IS 'Incidents of the actor whose strongest evidence is C (community, suspected or feed text).';
+COMMENT ON COLUMN rpt_annual_by_actor.stolen_usd_strength_g IS 'USD stolen in the G-strength incidents, DECIMAL(18,2).';
+
+COMMENT ON COLUMN rpt_annual_by_source.theft_incidents IS 'Records of the source whose own category is a theft (theft_categories).';
+COMMENT ON COLUMN rpt_annual_by_source.theft_stolen_usd IS 'Sum of the reported USD of those records, DECIMAL(18,2).';

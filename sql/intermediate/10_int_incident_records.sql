@@ -1,42 +1,141 @@
--- Every accepted incident record of every feed in one shape, with the
--- normalized name used for matching (lower case, a-z0-9 only, then the alias
--- table). Precedence 1 is the curated list, which wins every field it has.
+-- Every accepted incident record of every feed in one shape, with its
+-- category and the keys used for matching:
+--   victim_norm: lower case, HTML entities undone, a-z0-9 only, then the
+--     alias table seed_victim_aliases;
+--   name_key: victim_norm without generic words (protocol, finance, network,
+--     bridge, exchange, dao, labs, v1-v4, ...) so "Euler V1" and "Euler
+--     Finance" meet; a name made only of such words keeps them.
+-- precedence orders the feeds for every field but the date (curated, then
+-- DeFiLlama, BlockSec, SlowMist, De.Fi); date_precedence puts BlockSec's
+-- on-chain transaction time right after the curated list, because SlowMist
+-- and De.Fi often carry the disclosure date (Ronin: 29 March, theft 23 March).
 with curated as (
     select
-        source, source_record_key, 1 as precedence, 'curated' as feed,
+        source, source_record_key, 'curated' as feed, 1 as precedence, 1 as date_precedence,
         incident_date, date_precision, victim, victim_type, country, chains, technique,
-        null::varchar as classification, actor, actor_group, attribution_strength,
-        attribution_source, citation_url, flags, reported_usd, returned_usd
+        null::varchar as classification, technique as category_text, actor, actor_group,
+        attribution_strength, attribution_source, citation_url, flags, reported_usd, returned_usd,
+        citation_url as url, []::varchar[] as attacker_addresses, notes as description
     from stg_curated__incidents
     where reject_reason is null
 ),
 
 defillama as (
     select
-        source, source_record_key, 2 as precedence, 'defillama' as feed,
-        incident_date, 'day' as date_precision, victim, victim_type, null as country,
-        coalesce(chains, []) as chains, technique, classification, null as actor,
-        null as actor_group, null as attribution_strength, null as attribution_source,
-        null as citation_url, []::varchar[] as flags, amount_usd as reported_usd, returned_usd
+        source, source_record_key, 'defillama', 2, 3,
+        incident_date, 'day', victim, victim_type, null, coalesce(chains, []), technique,
+        classification, concat_ws(' | ', technique, classification), null, null,
+        null, null, null, []::varchar[], amount_usd, returned_usd,
+        null, []::varchar[], null
     from stg_defillama__hacks
+    where reject_reason is null
+),
+
+blocksec as (
+    select
+        source, source_record_key, 'blocksec', 3, 2,
+        incident_date, 'day', victim, null, null, chains, root_cause,
+        null, root_cause, null, null,
+        null, null, null, []::varchar[], amount_usd, returned_usd,
+        url, attacker_addresses, null
+    from stg_blocksec__events
+    where reject_reason is null
+),
+
+slowmist as (
+    select
+        source, source_record_key, 'slowmist', 4, 4,
+        incident_date, 'day', victim, null, null, []::varchar[], attack_method,
+        null, attack_method, null, null,
+        null, null, null, []::varchar[], amount_usd, null,
+        reference, []::varchar[], description
+    from stg_slowmist__hacked
+    where reject_reason is null
+),
+
+defi_rekt as (
+    select
+        source, source_record_key, 'defi_rekt', 5, 5,
+        incident_date, 'day', victim, null, null, chains, scam_parent,
+        null, concat_ws(' | ', scam_parent, scam_type), null, null,
+        null, null, null, []::varchar[], amount_usd, returned_usd,
+        url, []::varchar[], null
+    from stg_defi_rekt__records
     where reject_reason is null
 ),
 
 unioned as (
     select * from curated
-    union all by name
-    select * from defillama
+    union all select * from defillama
+    union all select * from blocksec
+    union all select * from slowmist
+    union all select * from defi_rekt
+),
+
+normed as (
+    select
+        *,
+        regexp_replace(lower(replace(replace(victim, '&amp;', '&'), '&#39;', '''')), '[^a-z0-9]', '', 'g') as raw_norm,
+        -- Words split on anything but letters and digits, for name_key.
+        list_filter(string_split_regex(lower(replace(replace(victim, '&amp;', '&'), '&#39;', '''')), '[^a-z0-9]+'), w -> w <> '') as words
+    from unioned
 ),
 
 aliases as (
     select
         regexp_replace(lower(alias), '[^a-z0-9]', '', 'g') as alias_norm,
-        regexp_replace(lower(canonical), '[^a-z0-9]', '', 'g') as canonical_norm
+        any_value(canonical) as canonical
     from seed_victim_aliases
+    group by all
+),
+
+aliased as (
+    select
+        n.* exclude (words),
+        coalesce(regexp_replace(lower(a.canonical), '[^a-z0-9]', '', 'g'), n.raw_norm) as victim_norm,
+        coalesce(list_filter(string_split_regex(lower(a.canonical), '[^a-z0-9]+'), w -> w <> ''), n.words) as words
+    from normed n
+    left join aliases a on a.alias_norm = n.raw_norm
+),
+
+overridden as (
+    -- seed_record_overrides corrects single records, each with its reason.
+    select
+        a.* exclude (reported_usd, returned_usd),
+        case when o.drop_amount = 'true' then null else a.reported_usd end as reported_usd,
+        case when o.drop_amount = 'true' then null else a.returned_usd end as returned_usd,
+        nullif(o.category, '') as override_category
+    from aliased a
+    left join seed_record_overrides o on o.feed = a.feed and o.source_record_key = a.source_record_key
+),
+
+categories as (
+    select cast(priority as integer) as priority, pattern, category from seed_incident_categories
+),
+
+-- Each distinct text is matched once: a pattern that is not a constant is
+-- compiled per row, so matching every record would be slow at scale.
+texts as (
+    select distinct lower(coalesce(category_text, '')) as text from overridden
+),
+
+categorized as (
+    select t.text, first(c.category order by c.priority) as category
+    from texts t
+    join categories c on regexp_matches(t.text, c.pattern)
+    group by all
+),
+
+generic as (
+    select ['protocol', 'finance', 'network', 'bridge', 'exchange', 'dao', 'labs', 'the',
+        'v1', 'v2', 'v3', 'v4', 'official', 'io', 'app'] as words
 )
 
 select
-    u.*,
-    coalesce(a.canonical_norm, regexp_replace(lower(u.victim), '[^a-z0-9]', '', 'g')) as victim_norm
-from unioned u
-left join aliases a on a.alias_norm = regexp_replace(lower(u.victim), '[^a-z0-9]', '', 'g')
+    a.* exclude (words, raw_norm, override_category),
+    coalesce(nullif(array_to_string(list_filter(a.words, w -> not list_contains(g.words, w)), ''), ''),
+        a.victim_norm) as name_key,
+    coalesce(a.override_category, c.category, 'other') as category
+from overridden a
+cross join generic g
+left join categorized c on c.text = lower(coalesce(a.category_text, ''))

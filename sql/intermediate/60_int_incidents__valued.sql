@@ -1,29 +1,32 @@
 -- One row per incident: each field from the highest-precedence record that
--- has it (curated first), chains and sources from all records, and the USD
+-- has it (curated first; the date from the best-dated record, see
+-- int_incident_records), chains, sources and feeds from all records, the
+-- category of the highest-precedence record that has a specific one, and the USD
 -- value: priced native amounts when the curated list gives the complete set
 -- of stolen assets and every one is priced, else the reported USD figure.
 with fields as (
     select
         incident_id,
-        first(source order by precedence, source) as source,
+        first(source order by precedence, source, source_record_key) as source,
         list_sort(list_distinct(list(source))) as sources,
+        list_sort(list_distinct(list(feed))) as feeds,
         list_sort(list_distinct(list(match_rule) filter (where match_rule <> 'lead'))) as match_rules,
-        first(incident_date order by precedence, source) as incident_date,
-        first(date_precision order by precedence, source) as date_precision,
-        first(victim order by precedence, source) as victim,
-        first(victim_type order by precedence, source) filter (where victim_type is not null) as victim_type,
-        first(country order by precedence, source) filter (where country is not null) as country,
+        first(incident_date order by date_precedence, source, source_record_key) as incident_date,
+        first(date_precision order by date_precedence, source, source_record_key) as date_precision,
+        -- Placeholder names (BlockSec's 'N/A', 'Unknown') lose to real ones.
+        first(victim order by lower(victim) in ('n/a', 'unknown'), precedence, source, source_record_key) as victim,
+        first(victim_type order by precedence, source, source_record_key) filter (where victim_type is not null) as victim_type,
+        first(country order by precedence, source, source_record_key) filter (where country is not null) as country,
         list_sort(list_distinct(flatten(list(chains)))) as chains,
-        first(technique order by precedence, source) filter (where technique is not null) as technique,
-        first(classification order by precedence, source) filter (where classification is not null) as classification,
-        first(actor order by precedence, source) filter (where actor is not null) as actor,
-        first(actor_group order by precedence, source) filter (where actor_group is not null) as actor_group,
-        first(attribution_strength order by precedence, source) filter (where attribution_strength is not null) as attribution_strength,
-        first(attribution_source order by precedence, source) filter (where attribution_source is not null) as attribution_source,
-        first(citation_url order by precedence, source) filter (where citation_url is not null) as citation_url,
+        first(technique order by precedence, source, source_record_key) filter (where technique is not null) as technique,
+        first(classification order by precedence, source, source_record_key) filter (where classification is not null) as classification,
+        coalesce(first(category order by precedence, source, source_record_key) filter (where category <> 'other'), 'other') as category,
+        first(actor_group order by precedence, source, source_record_key) filter (where actor_group is not null) as actor_group,
+        first(attribution_source order by precedence, source, source_record_key) filter (where attribution_source is not null) as attribution_source,
+        first(citation_url order by precedence, source, source_record_key) filter (where citation_url is not null) as citation_url,
         list_sort(list_distinct(flatten(list(flags)))) as flags,
-        first(reported_usd order by precedence, source) filter (where reported_usd is not null) as reported_usd,
-        first(returned_usd order by precedence, source) filter (where returned_usd is not null) as returned_usd
+        first(reported_usd order by precedence, source, source_record_key) filter (where reported_usd is not null) as reported_usd,
+        first(returned_usd order by precedence, source, source_record_key) filter (where returned_usd is not null) as returned_usd
     from int_incidents__grouped
     group by incident_id
 ),

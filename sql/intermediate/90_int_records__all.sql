@@ -26,3 +26,13 @@ union all
 select source, 'defillama_coins', source_record_key, record, reject_reason from stg_prices__defillama_coins
 union all
 select _source, 'ofac_sdn_advanced', source_record_key, record, reject_reason from stg_ofac__sdn_advanced
+union all
+select source, 'slowmist_hacked', source_record_key, record, reject_reason from stg_slowmist__hacked
+union all
+select source, 'defi_rekt', source_record_key, record, reject_reason from stg_defi_rekt__records
+union all
+select source, 'blocksec_events', source_record_key, record, reject_reason from stg_blocksec__events
+union all
+select _source, 'ofac_sdn_csv', source_record_key, record, reject_reason from stg_ofac__sdn_csv
+union all
+select _source, 'ofac_addresses', source_record_key, record, reject_reason from stg_ofac__addresses

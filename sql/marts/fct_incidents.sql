@@ -1,4 +1,5 @@
--- One row per incident, valued at its theft date in USD and GBP.
+-- One row per canonical incident (records of every feed merged, see
+-- int_incident_clusters), valued at its theft date in USD and GBP.
 select
     i.incident_id,
     i.incident_date,
@@ -12,10 +13,11 @@ select
     i.chains,
     i.technique,
     i.classification,
-    -- A disputed attribution is kept in flags but not counted for the actor.
-    case when not list_contains(i.flags, 'attribution_disputed') then i.actor end as actor,
-    case when not list_contains(i.flags, 'attribution_disputed') then i.actor_group end as actor_group,
-    case when not list_contains(i.flags, 'attribution_disputed') then i.attribution_strength end as attribution_strength,
+    -- Actor and strength come from the evidence (int_incident_attribution);
+    -- a disputed curated attribution is kept in flags but not counted.
+    a.actor,
+    case when a.actor is not null then i.actor_group end as actor_group,
+    a.attribution_strength,
     i.attribution_source,
     i.citation_url,
     i.amount_usd,
@@ -28,7 +30,12 @@ select
     gbp.per_usd as gbp_per_usd,
     i.returned_usd,
     i.flags,
-    i.match_rules
+    i.match_rules,
+    i.feeds,
+    i.category,
+    list_contains(getvariable('theft_categories'), i.category) as is_theft,
+    coalesce(a.attribution_evidence, []::varchar[]) as attribution_evidence
 from int_incidents__valued i
 left join int_incident_amounts gbp on gbp.incident_id = i.incident_id and gbp.currency = 'GBP'
+left join int_incident_attribution a on a.incident_id = i.incident_id
 order by i.incident_id

@@ -14,6 +14,19 @@ with raw_counts as (
     union all
     select _source, 'bundled_fx', count(*) from raw_bundled_fx group by all
     union all
+    select _source, 'slowmist_hacked', count(*) from raw_slowmist_hacked group by all
+    union all
+    select _source, 'defi_rekt', count(*) from raw_defi_rekt group by all
+    union all
+    select _source, 'blocksec_events', count(*) from raw_blocksec_events group by all
+    union all
+    -- An sdn.csv record here is one "Digital Currency Address - " mention in
+    -- Remarks (the entries without one carry no address to match).
+    select _source, 'ofac_sdn_csv', sum(len(string_split(remarks, 'Digital Currency Address - ')) - 1)
+    from raw_ofac_sdn_csv group by all
+    union all
+    select _source, 'ofac_addresses', count(*) from raw_ofac_addresses group by all
+    union all
     -- ECB records are (day, currency) observations: every non-empty,
     -- non-'N/A' cell of the data rows.
     select _source, 'ecb_eurofxref', count(*)

@@ -1,4 +1,6 @@
--- Annual totals over incidents, every year from the first to the last (a year
+-- Annual totals over theft incidents (is_theft: the configured
+-- theft_categories; scams are in annual_by_category), every year from the
+-- first incident to the last (a year
 -- without incidents is a row of zeros, so YoY never skips a year). A YoY
 -- cell is NULL (empty in CSV) when the previous year is zero or absent.
 with as_of as (
@@ -18,6 +20,7 @@ totals as (
         sum(amount_gbp) as stolen_gbp,
         sum(returned_usd) as returned_usd
     from fct_incidents
+    where is_theft
     group by year
 ),
 

@@ -3,13 +3,13 @@
 -- several chains counts once in each chain, so chain shares can add above 100.
 -- Each value has a row in every year from its first, so YoY is defined.
 with dims as (
-    select year, 'victim_type' as dimension, coalesce(victim_type, 'unknown') as value, amount_usd, amount_gbp from fct_incidents
+    select year, 'victim_type' as dimension, coalesce(victim_type, 'unknown') as value, amount_usd, amount_gbp from fct_incidents where is_theft
     union all
-    select year, 'country', coalesce(country, 'unknown'), amount_usd, amount_gbp from fct_incidents
+    select year, 'country', coalesce(country, 'unknown'), amount_usd, amount_gbp from fct_incidents where is_theft
     union all
-    select year, 'technique', coalesce(technique, 'unknown'), amount_usd, amount_gbp from fct_incidents
+    select year, 'technique', coalesce(technique, 'unknown'), amount_usd, amount_gbp from fct_incidents where is_theft
     union all
-    select year, 'chain', unnest(if(len(chains) > 0, chains, ['unknown'])), amount_usd, amount_gbp from fct_incidents
+    select year, 'chain', unnest(if(len(chains) > 0, chains, ['unknown'])), amount_usd, amount_gbp from fct_incidents where is_theft
 ),
 
 first_years as (

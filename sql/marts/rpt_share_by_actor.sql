@@ -1,7 +1,7 @@
 -- Each attributed actor's share of every year (DPRK always listed): incidents
 -- and value against the year's totals, YoY, and the change in share.
 with actors as (
-    select distinct actor from fct_incidents where actor is not null
+    select distinct actor from fct_incidents where actor is not null and is_theft
     union
     select 'DPRK'
 ),

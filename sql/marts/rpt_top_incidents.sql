@@ -6,7 +6,7 @@ with ranked as (
         *,
         row_number() over (partition by year order by amount_usd desc, incident_id) as rank
     from fct_incidents
-    where amount_usd is not null
+    where amount_usd is not null and is_theft
 ),
 
 top as (

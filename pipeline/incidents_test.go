@@ -1,0 +1,196 @@
+package pipeline
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// rawFeedRecord is one record of a raw incident feed, read here in Go
+// independently of the SQL models.
+type rawFeedRecord struct {
+	feed, name string
+	date       time.Time
+}
+
+// rawIncidentFeeds reads the four raw feeds of configs/snapshot.yaml.
+func rawIncidentFeeds(t *testing.T) []rawFeedRecord {
+	t.Helper()
+	var out []rawFeedRecord
+	readCSVFile := func(feed, rel, nameCol, dateCol string) {
+		f, err := os.Open(filepath.Join(sharedData, rel))
+		require.NoError(t, err)
+		defer f.Close()
+		rows, err := csv.NewReader(f).ReadAll()
+		require.NoError(t, err)
+		col := func(name string) int { return slices.Index(rows[0], name) }
+		for _, r := range rows[1:] {
+			d, err := time.Parse(time.DateOnly, r[col(dateCol)])
+			if err != nil {
+				continue // rejected in staging; not a report of anything
+			}
+			out = append(out, rawFeedRecord{feed, r[col(nameCol)], d})
+		}
+	}
+	readCSVFile("slowmist", "hacks/slowmist_hacked_all_records_2026-05-29.csv", "name", "date")
+	readCSVFile("defi_rekt", "hacks/defi_rekt_all_records_2026-05-29.csv", "name", "date")
+
+	b, err := os.ReadFile(filepath.Join(sharedData, "hacks/defillama_hacks_2026-05-29.json"))
+	require.NoError(t, err)
+	var dl []struct {
+		Date int64  `json:"date"`
+		Name string `json:"name"`
+	}
+	require.NoError(t, json.Unmarshal(b, &dl))
+	for _, r := range dl {
+		out = append(out, rawFeedRecord{"defillama", r.Name, time.Unix(r.Date, 0).UTC()})
+	}
+
+	b, err = os.ReadFile(filepath.Join(sharedData, "hacks/blocksec_attack_events_2026-05-29.json"))
+	require.NoError(t, err)
+	var bs struct {
+		List []struct {
+			Project string `json:"project"`
+			Date    int64  `json:"date"`
+		} `json:"list"`
+	}
+	require.NoError(t, json.Unmarshal(b, &bs))
+	for _, r := range bs.List {
+		out = append(out, rawFeedRecord{"blocksec", r.Project, time.UnixMilli(r.Date).UTC()})
+	}
+	return out
+}
+
+// The acceptance cases of the canonical-incident work: each theft appears
+// exactly once in parquet/incidents and lists every feed that reports it.
+// Which feeds report it is read from the raw files here (a record whose
+// name matches and whose date is within a week of the theft), so the test
+// does not trust the matching it checks.
+func TestSnapshotCanonicalIncidents(t *testing.T) {
+	res := snapshotRun(t)
+	raw := rawIncidentFeeds(t)
+	db := duck(t)
+	incidents := filepath.Join(res.Current, "parquet/incidents/incidents.parquet")
+	cases := []struct {
+		name    string
+		theft   string
+		pattern string // victim names in the feeds, as spelled there
+		curated bool
+	}{
+		{"Ronin", "2022-03-23", `(?i)^ronin`, true},
+		{"Harmony", "2022-06-23", `(?i)harmony`, true},
+		{"Euler", "2023-03-13", `(?i)^euler`, false},
+		{"Bybit", "2025-02-21", `(?i)^bybit`, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			theft, err := time.Parse(time.DateOnly, c.theft)
+			require.NoError(t, err)
+			re := regexp.MustCompile(c.pattern)
+			var want []string
+			if c.curated {
+				want = append(want, "curated")
+			}
+			for _, r := range raw {
+				if re.MatchString(r.name) && r.date.Sub(theft).Abs() <= 7*24*time.Hour && !slices.Contains(want, r.feed) {
+					want = append(want, r.feed)
+				}
+			}
+			slices.Sort(want)
+			require.GreaterOrEqual(t, len(want), 4, "the raw feeds report %s", c.name)
+
+			rows, err := db.Query(`SELECT incident_id, array_to_string(feeds, ',') FROM read_parquet(?)
+				WHERE year = ? AND regexp_matches(victim, ?) AND abs(incident_date - ?::DATE) <= 7`,
+				incidents, theft.Year(), c.pattern, c.theft)
+			require.NoError(t, err)
+			defer rows.Close()
+			var ids, feeds []string
+			for rows.Next() {
+				var id, f string
+				require.NoError(t, rows.Scan(&id, &f))
+				ids, feeds = append(ids, id), append(feeds, f)
+			}
+			require.NoError(t, rows.Err())
+			require.Len(t, ids, 1, "%s appears exactly once: %v", c.name, feeds)
+			require.Equal(t, strings.Join(want, ","), feeds[0], "%s lists every feed that reports it", c.name)
+		})
+	}
+}
+
+// Attribution never rests on more than its evidence: every attributed theft
+// has evidence, curated incidents keep their list's actor, and an actor
+// known only from feed text is weak (C).
+func TestSnapshotAttributionEvidence(t *testing.T) {
+	res := snapshotRun(t)
+	db := duck(t)
+	incidents := filepath.Join(res.Current, "parquet/incidents/incidents.parquet")
+	var noEvidence, textOnlyNotWeak, ronin int
+	require.NoError(t, db.QueryRow(`SELECT
+			count(*) FILTER (WHERE actor IS NOT NULL AND len(attribution_evidence) = 0),
+			count(*) FILTER (WHERE actor IS NOT NULL AND list_bool_and(list_transform(attribution_evidence, e -> e LIKE 'slowmist:%'))
+				AND attribution_strength <> 'C'),
+			count(*) FILTER (WHERE victim = 'Ronin Bridge' AND year = 2022 AND actor = 'DPRK' AND attribution_strength = 'G'
+				AND list_bool_or(list_transform(attribution_evidence, e -> e LIKE 'ofac_sdn: 0x098b716b8aaf21512996dc57eb0615e2383e2f96 listed for LAZARUS GROUP%')))
+		FROM read_parquet(?)`, incidents).Scan(&noEvidence, &textOnlyNotWeak, &ronin))
+	require.Zero(t, noEvidence, "attributed without evidence")
+	require.Zero(t, textOnlyNotWeak, "feed text raised above C")
+	require.Equal(t, 1, ronin, "Ronin carries the OFAC SDN match of its exploiter address")
+}
+
+// Malformed records of the new feeds are quarantined with their reason, and
+// rows in = accepted + rejected for each.
+func TestIncidentFeedRejects(t *testing.T) {
+	dir := t.TempDir()
+	abs := func(rel string) string {
+		p, err := filepath.Abs(rel)
+		require.NoError(t, err)
+		return p
+	}
+	yaml := offlineYAML + `  - {name: slowmist, type: slowmist_hacked, location: "` + abs("testdata/slowmist_malformed.csv") + `"}
+  - {name: defi_rekt, type: defi_rekt, location: "` + abs("testdata/defi_rekt_malformed.csv") + `"}
+  - {name: blocksec, type: blocksec_events, location: "` + abs("testdata/blocksec_malformed.json") + `"}
+`
+	res, err := runWith(t, parse(t, yaml, dir), dir, Options{})
+	require.NoError(t, err)
+	reasons := map[string][]string{}
+	for _, r := range readCSV(t, filepath.Join(res.Current, "csv/rejects.csv")) {
+		reasons[r["source"]] = append(reasons[r["source"]], r["reason"])
+	}
+	for _, rs := range reasons {
+		slices.Sort(rs)
+	}
+	require.Equal(t, []string{"date in the future", "missing or unparseable date", "negative amount", "unparseable amount"}, reasons["slowmist"])
+	require.Equal(t, []string{"duplicate id", "duplicate id", "missing or unparseable date", "negative amount"}, reasons["defi_rekt"])
+	require.Equal(t, []string{"date in the future", "unparseable amount"}, reasons["blocksec"])
+	rows := map[string]string{}
+	for _, s := range res.Manifest.Sources {
+		for _, r := range s.Rows {
+			rows[s.Name] = fmt.Sprintf("%d=%d+%d", r.RowsIn, r.Accepted, r.Rejected)
+		}
+	}
+	require.Equal(t, "5=1+4", rows["slowmist"])
+	require.Equal(t, "5=1+4", rows["defi_rekt"])
+	require.Equal(t, "3=1+2", rows["blocksec"])
+}
+
+func TestTheftCategoriesConfig(t *testing.T) {
+	cfg, err := ParseConfig([]byte(oneSource), t.TempDir())
+	require.NoError(t, err)
+	require.Equal(t, []string{"hack_exploit", "key_compromise", "phishing", "other"}, cfg.TheftCategories, "scams are not thefts by default")
+
+	cfg, err = ParseConfig([]byte(oneSource+"theft_categories: [hack_exploit, rug_pull_scam]\n"), t.TempDir())
+	require.NoError(t, err)
+	require.Equal(t, []string{"hack_exploit", "rug_pull_scam"}, cfg.TheftCategories)
+
+	_, err = ParseConfig([]byte(oneSource+"theft_categories: [hacks]\n"), t.TempDir())
+	require.ErrorContains(t, err, `theft_categories: unknown category "hacks"`)
+}

@@ -1,0 +1,233 @@
+-- Assigns every incident record to a canonical incident, in three steps that
+-- each compare a record only with a small block of candidates (no cross join
+-- of all records, so it scales with the number of records):
+--   1. name islands: records known to the day with the same name_key, sorted
+--      by date, stay together while consecutive dates are at most 7 days
+--      apart (feeds are often a day apart, and disclosure dates up to a week
+--      after the theft). A feed reports an incident once, so an island with
+--      several records of one feed is split: the n-th record of each feed,
+--      by date, goes to the n-th incident (De.Fi's many victims named
+--      "Phishing" stay apart);
+--   2. curated rows known only to the month or year join the island of the
+--      same name_key in that month or year (the nearest one);
+--   3. islands with different names merge when their chains do not
+--      contradict and either their names are similar (Jaro-Winkler >= 0.8 or
+--      one contains the other) with dates at most 3 days apart and amounts
+--      within a ratio of 0.8, or they share no feed, their dates are at most
+--      1 day apart and the amounts are within 0.95 and at least $10M (large
+--      same-day thefts of the same size are the same theft whatever the
+--      feeds call the victim). Candidates are
+--      blocked on (day, amount bucket of a factor 1.25 in log scale) and, for
+--      the name rule, the first or last 3 characters of name_key. Merges
+--      always point to a better-ranked island and are followed to the end.
+-- The lead record (lowest precedence, then source and key) names the
+-- incident: incident_id = 'inc_' || first 16 hex of sha256(source:key).
+with recursive recs as (
+    select
+        source, source_record_key, precedence, date_precedence, incident_date, date_precision,
+        name_key, reported_usd, chains, feed
+    from int_incident_records
+),
+
+day_recs as (
+    select
+        *,
+        incident_date - lag(incident_date) over (
+            partition by name_key order by incident_date, precedence, source, source_record_key) as gap
+    from recs
+    where date_precision = 'day'
+),
+
+name_islands as (
+    select
+        *,
+        name_key || '#' || sum(case when gap > 7 then 1 else 0 end) over (
+            partition by name_key order by incident_date, precedence, source, source_record_key
+            rows between unbounded preceding and current row) as name_island
+    from day_recs
+),
+
+islands as (
+    select
+        *,
+        name_island || '.' || row_number() over (
+            partition by name_island, feed order by incident_date, precedence, source, source_record_key) as island
+    from name_islands
+),
+
+island_dates as (
+    select island, name_key, min(incident_date) as first_date, max(incident_date) as last_date
+    from islands
+    group by all
+),
+
+coarse as (
+    select
+        r.source, r.source_record_key, r.precedence, r.date_precedence, r.incident_date, r.date_precision,
+        r.name_key, r.reported_usd, r.chains, r.feed,
+        i.island as matched_island
+    from recs r
+    left join island_dates i
+        on i.name_key = r.name_key
+        and case r.date_precision
+            when 'month' then date_trunc('month', r.incident_date) between date_trunc('month', i.first_date) and date_trunc('month', i.last_date)
+            else year(r.incident_date) between year(i.first_date) and year(i.last_date)
+        end
+    where r.date_precision <> 'day'
+    qualify row_number() over (
+        partition by r.source, r.source_record_key
+        order by abs(r.incident_date - i.first_date), i.island) = 1
+),
+
+assigned as (
+    select source, source_record_key, precedence, island, 'name+date(<=7d)' as island_rule from islands
+    union all
+    select
+        source, source_record_key, precedence,
+        coalesce(matched_island, name_key || '#' || source || ':' || source_record_key),
+        case date_precision when 'month' then 'name+month' else 'name+year' end
+    from coarse
+),
+
+island_summary as (
+    select
+        a.island,
+        first(a.source order by a.precedence, a.source, a.source_record_key) as lead_source,
+        first(a.source_record_key order by a.precedence, a.source, a.source_record_key) as lead_key,
+        min(a.precedence) as lead_precedence,
+        first(r.incident_date order by r.date_precedence, r.source, r.source_record_key)
+            filter (where r.date_precision = 'day') as island_date,
+        max(r.reported_usd) as amount,
+        any_value(r.name_key) as name_key,
+        list_sort(list_distinct(list(r.feed))) as feeds,
+        list_sort(list_distinct(flatten(list(r.chains)))) as chains
+    from assigned a
+    join recs r using (source, source_record_key)
+    group by a.island
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (order by lead_precedence, lead_source, lead_key) as island_rank,
+        case when amount > 0 then floor(ln(amount) / ln(1.25))::bigint end as amount_bucket,
+        -- Similar names nearly always share their first or last letters
+        -- (PancakeBunny/Bunny): the name rule only compares groups with the
+        -- same 3-character prefix or suffix.
+        left(name_key, 3) as name_prefix,
+        right(name_key, 3) as name_suffix
+    from island_summary
+),
+
+probes as (
+    select r.*, d.d as day_offset, b.b as bucket_offset
+    from ranked r
+    cross join (select unnest(range(-3, 4))::integer as d) d
+    cross join (select unnest([-1, 0, 1]) as b) b
+    where r.island_date is not null and r.amount > 0
+),
+
+-- The block is (day, amount bucket); inside it only similar-looking names
+-- (same prefix or suffix, +-3 days) and large amounts whatever the name
+-- (>= $10M, +-1 day) go on to the costlier comparisons.
+blocked as (
+    select p.island, t.island as target_island
+    from probes p
+    join ranked t
+        on t.island_date = p.island_date + p.day_offset
+        and t.amount_bucket = p.amount_bucket + p.bucket_offset
+    where t.name_prefix = p.name_prefix
+        or t.name_suffix = p.name_suffix
+        or (p.amount >= 10000000 and t.amount >= 10000000 and abs(p.day_offset) <= 1)
+),
+
+pairs as (
+    select
+        p.island,
+        t.island as target_island,
+        t.island_rank as target_rank,
+        jaro_winkler_similarity(p.name_key, t.name_key) >= 0.8
+            or contains(p.name_key, t.name_key) or contains(t.name_key, p.name_key) as similar_name,
+        jaro_winkler_similarity(p.name_key, t.name_key) as name_similarity,
+        abs(p.island_date - t.island_date) as day_gap,
+        least(p.amount, t.amount) / greatest(p.amount, t.amount) as amount_ratio,
+        least(p.amount, t.amount) as smaller_amount,
+        list_has_any(p.feeds, t.feeds) as shared_feed,
+        p.name_key = t.name_key as same_name
+    from blocked k
+    join ranked p on p.island = k.island
+    join ranked t on t.island = k.target_island
+    where t.island_rank < p.island_rank
+        and (len(p.chains) = 0 or len(t.chains) = 0 or list_has_any(p.chains, t.chains))
+),
+
+candidates as (
+    select
+        *,
+        case
+            -- Equal names were kept apart on purpose in step 1 (one feed, two records).
+            when similar_name and not same_name and amount_ratio >= 0.8 then 'similar name+date(<=3d)+amount(>=0.8)'
+            when not shared_feed and day_gap <= 1 and amount_ratio >= 0.95 and smaller_amount >= 10000000 then 'date(<=1d)+amount(>=0.95, >=$10M)'
+        end as rule
+    from pairs
+),
+
+best as (
+    select island, target_island, rule
+    from candidates
+    where rule is not null
+    qualify row_number() over (
+        partition by island
+        order by similar_name desc, name_similarity desc, day_gap, amount_ratio desc, target_rank) = 1
+),
+
+-- A merge target may itself merge into a better island: follow the chain to
+-- its end (ranks strictly decrease, so it ends).
+walk as (
+    select island, target_island, 1 as hops from best
+    union all
+    select w.island, b.target_island, w.hops + 1
+    from walk w
+    join best b on b.island = w.target_island
+),
+
+roots as (
+    select island, arg_max(target_island, hops) as final_island
+    from walk
+    group by island
+),
+
+resolved as (
+    select
+        r.island,
+        coalesce(o.final_island, r.island) as final_island,
+        b.rule as merge_rule
+    from ranked r
+    left join roots o on o.island = r.island
+    left join best b on b.island = r.island
+),
+
+finals as (
+    select
+        v.final_island,
+        first(s.lead_source order by s.island_rank) as lead_source,
+        first(s.lead_key order by s.island_rank) as lead_key
+    from resolved v
+    join ranked s on s.island = v.final_island
+    group by all
+)
+
+select
+    a.source,
+    a.source_record_key,
+    f.lead_source,
+    f.lead_key,
+    case
+        when a.source = f.lead_source and a.source_record_key = f.lead_key then 'lead'
+        when v.merge_rule is not null then v.merge_rule
+        else a.island_rule
+    end as match_rule,
+    'inc_' || left(sha256(f.lead_source || ':' || f.lead_key), 16) as incident_id
+from assigned a
+join resolved v using (island)
+join finals f using (final_island)

@@ -1,0 +1,35 @@
+-- Annual incidents and totals per category (hack_exploit, key_compromise,
+-- phishing, rug_pull_scam, other), every category in every year; is_theft
+-- says whether the category counts in the headline tables (theft_categories).
+with years as (
+    select year from rpt_annual
+),
+
+categories as (
+    select unnest(['hack_exploit', 'key_compromise', 'phishing', 'rug_pull_scam', 'other']) as category
+),
+
+totals as (
+    select
+        year,
+        category,
+        count(*) as incidents,
+        count(*) filter (where amount_usd is null) as unvalued_incidents,
+        sum(amount_usd) as stolen_usd,
+        sum(amount_gbp) as stolen_gbp
+    from fct_incidents
+    group by all
+)
+
+select
+    y.year,
+    c.category,
+    list_contains(getvariable('theft_categories'), c.category) as is_theft,
+    coalesce(t.incidents, 0) as incidents,
+    coalesce(t.stolen_usd, 0)::decimal(18, 2) as stolen_usd,
+    coalesce(t.stolen_gbp, 0)::decimal(18, 2) as stolen_gbp,
+    coalesce(t.unvalued_incidents, 0) as unvalued_incidents
+from years y
+cross join categories c
+left join totals t on t.year = y.year and t.category = c.category
+order by y.year, c.category

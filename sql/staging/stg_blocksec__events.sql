@@ -1,0 +1,68 @@
+-- One row per BlockSec event, typed: loss from its decimal string, the date
+-- from unix milliseconds (UTC day), chains named through seed_chain_ids, and
+-- the attacker addresses and tx hashes of its transactions (EVM addresses
+-- lower-cased so they join the OFAC lists).
+with src as (
+    select * from raw_blocksec_events
+),
+
+typed as (
+    select
+        _source as source,
+        to_json(struct_pack(id, project, loss, date, rootCause, media, rescued, chainIds, transactions))::varchar as record,
+        nullif(trim(id), '') as blocksec_id,
+        try_cast(date as bigint) as date_ms,
+        nullif(trim(regexp_replace(project, '\s+', ' ', 'g')), '') as victim,
+        loss as amount_text,
+        try_cast(nullif(trim(loss), '') as decimal(18, 2)) as amount_usd,
+        try_cast(nullif(trim(rescued), '') as decimal(18, 2)) as rescued_usd,
+        nullif(trim(rootCause), '') as root_cause,
+        nullif(trim(media), '') as media,
+        case when json_type(chainIds) = 'ARRAY' then from_json(chainIds, '["VARCHAR"]') else []::varchar[] end as chain_ids,
+        case when json_type(transactions) = 'ARRAY'
+            then from_json(transactions, '[{"txnHash": "VARCHAR", "attacker": "VARCHAR"}]') end as txs,
+        _fetched_at::date as fetched_date
+    from src
+),
+
+chain_names as (
+    select map(list(chain_id), list(chain)) as by_id from seed_chain_ids
+),
+
+dated as (
+    select t.*, make_timestamp(t.date_ms * 1000)::date as incident_date, n.by_id
+    from typed t
+    cross join chain_names n
+)
+
+select
+    d.source,
+    coalesce(d.blocksec_id, '') || '|' || row_number() over (partition by d.source, d.blocksec_id order by d.record) as source_record_key,
+    d.record,
+    d.blocksec_id,
+    d.media as url,
+    d.incident_date,
+    d.victim,
+    -- Ids missing from the seed (BlockSec's negative ids for non-EVM chains)
+    -- are left out rather than guessed.
+    list_sort(list_distinct(list_filter(list_transform(d.chain_ids, c -> map_extract_value(d.by_id, c)), c -> c is not null))) as chains,
+    nullif(d.amount_usd, 0) as amount_usd,
+    nullif(d.rescued_usd, 0) as returned_usd,
+    d.root_cause,
+    coalesce(list_sort(list_distinct(list_filter(list_transform(d.txs,
+        t -> case when lower(t.attacker) like '0x%' then lower(trim(t.attacker)) else nullif(trim(t.attacker), '') end),
+        a -> a is not null))), []) as attacker_addresses,
+    coalesce(list_sort(list_distinct(list_filter(list_transform(d.txs, t -> lower(nullif(trim(t.txnHash), ''))),
+        h -> h is not null))), []) as tx_hashes,
+    case
+        when d.blocksec_id is null then 'missing id'
+        when count(*) over (partition by d.source, d.blocksec_id) > 1 then 'duplicate id'
+        when d.date_ms is null or d.date_ms <= 0 then 'missing or unparseable date'
+        when d.victim is null then 'missing name'
+        when d.incident_date > d.fetched_date then 'date in the future'
+        when nullif(trim(d.amount_text), '') is not null and d.amount_usd is null then 'unparseable amount'
+        when d.amount_usd < 0 then 'negative amount'
+        when d.txs is null and d.record like '%"transactions":%' and json_type(json_extract(d.record, '$.transactions')) not in ('ARRAY', 'NULL')
+            then 'transactions is not a list'
+    end as reject_reason
+from dated d

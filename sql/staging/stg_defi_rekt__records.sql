@@ -1,0 +1,55 @@
+-- One row per De.Fi REKT record, typed. The database is mostly scams: only
+-- scam_parent 'Exploit/...' rows are thefts (is_exploit); the rest are kept
+-- and categorized as scams. funds_lost 0 means unknown here and becomes NULL.
+with src as (
+    select * from raw_defi_rekt
+),
+
+typed as (
+    select
+        _source as source,
+        to_json(struct_pack(id, date, name, category, chain, funds_lost, funds_recovered, funds_returned,
+            scam_type, scam_parent, year))::varchar as record,
+        nullif(trim(id), '') as rekt_id,
+        try_cast(date as date) as incident_date,
+        nullif(trim(regexp_replace(name, '\s+', ' ', 'g')), '') as victim,
+        nullif(trim(category), '') as category,
+        -- 'Binance' is De.Fi's name for BNB Smart Chain (BSC elsewhere).
+        case trim(chain) when 'Binance' then 'BSC' else nullif(trim(chain), '') end as chain,
+        funds_lost as amount_text,
+        try_cast(nullif(trim(funds_lost), '') as decimal(18, 2)) as amount_usd,
+        funds_returned as returned_text,
+        try_cast(nullif(trim(funds_returned), '') as decimal(18, 2)) as funds_returned,
+        try_cast(nullif(trim(funds_recovered), '') as decimal(18, 2)) as funds_recovered,
+        nullif(trim(scam_type), '') as scam_type,
+        nullif(trim(scam_parent), '') as scam_parent,
+        _fetched_at::date as fetched_date
+    from src
+)
+
+select
+    source,
+    coalesce(rekt_id, '') || '|' || row_number() over (partition by source, rekt_id order by record) as source_record_key,
+    record,
+    rekt_id,
+    'https://de.fi/rekt-database?id=' || rekt_id as url,
+    incident_date,
+    victim,
+    category,
+    case when chain is not null then [chain] else []::varchar[] end as chains,
+    nullif(amount_usd, 0) as amount_usd,
+    nullif(coalesce(funds_returned, 0) + coalesce(funds_recovered, 0), 0)::decimal(18, 2) as returned_usd,
+    scam_type,
+    scam_parent,
+    coalesce(scam_parent like 'Exploit/%', false) as is_exploit,
+    case
+        when rekt_id is null then 'missing id'
+        when count(*) over (partition by source, rekt_id) > 1 then 'duplicate id'
+        when incident_date is null then 'missing or unparseable date'
+        when victim is null then 'missing name'
+        when incident_date > fetched_date then 'date in the future'
+        when nullif(trim(amount_text), '') is not null and amount_usd is null then 'unparseable amount'
+        when amount_usd < 0 then 'negative amount'
+        when nullif(trim(returned_text), '') is not null and funds_returned is null then 'unparseable funds_returned'
+    end as reject_reason
+from typed

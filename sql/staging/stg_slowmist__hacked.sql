@@ -1,0 +1,44 @@
+-- One row per SlowMist Hacked record, typed. loss_usd 0 means "unknown" in
+-- this feed (Mt. Gox 2014 is 0), so it becomes NULL, not a zero loss. Names
+-- are stored HTML-escaped upstream and are unescaped here.
+with src as (
+    select * from raw_slowmist_hacked
+),
+
+typed as (
+    select
+        _source as source,
+        to_json(struct_pack(date, name, description, loss_usd, attack_method, reference, year))::varchar as record,
+        try_cast(date as date) as incident_date,
+        nullif(trim(regexp_replace(replace(replace(replace(replace(replace(name, '&amp;', '&'), '&#39;', ''''),
+            '&quot;', '"'), '&lt;', '<'), '&gt;', '>'), '\s+', ' ', 'g')), '') as victim,
+        nullif(trim(description), '') as description,
+        loss_usd as amount_text,
+        try_cast(nullif(trim(loss_usd), '') as decimal(18, 2)) as amount_usd,
+        nullif(trim(attack_method), '') as attack_method,
+        nullif(trim(reference), '') as reference,
+        _fetched_at::date as fetched_date
+    from src
+)
+
+select
+    source,
+    -- No id upstream: date, name and an ordinal among identical pairs,
+    -- ordered by the full record so it is deterministic.
+    coalesce(strftime(incident_date, '%Y-%m-%d'), '') || '|' || coalesce(victim, '') || '|'
+        || row_number() over (partition by source, incident_date, victim order by record) as source_record_key,
+    record,
+    incident_date,
+    victim,
+    description,
+    nullif(amount_usd, 0) as amount_usd,
+    attack_method,
+    reference,
+    case
+        when incident_date is null then 'missing or unparseable date'
+        when victim is null then 'missing name'
+        when incident_date > fetched_date then 'date in the future'
+        when nullif(trim(amount_text), '') is not null and amount_usd is null then 'unparseable amount'
+        when amount_usd < 0 then 'negative amount'
+    end as reject_reason
+from typed
