@@ -59,6 +59,7 @@ hacks["incident_id"] = ["defillama:%d" % (i + 1) for i in range(len(hacks))]
 hacks["incident_date"] = pd.to_datetime(hacks["date"], unit="s").dt.normalize()
 hacks["amount_usd"] = pd.to_numeric(hacks["amount"], errors="coerce").round(2)
 hacks["returned_usd"] = pd.to_numeric(hacks["returnedFunds"], errors="coerce")
+hacks["victim"] = hacks["name"].str.replace(r"\s+", " ", regex=True).str.strip()
 hacks["actor"] = None
 
 curated = pd.read_csv(os.path.join(src, "curated", "incidents.csv"), parse_dates=["incident_date"], dtype={"stolen_assets": str})

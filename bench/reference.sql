@@ -28,7 +28,7 @@ WITH wide AS (
     SELECT * FROM read_csv('${IN}/ecb/eurofxref-hist.csv', header = true, nullstr = 'N/A')
 ),
 long AS (
-    UNPIVOT (SELECT Date, COLUMNS('^[A-Z]{3}$') FROM wide) ON COLUMNS(* EXCLUDE (Date)) INTO NAME currency VALUE per_eur
+    UNPIVOT (SELECT Date, COLUMNS('^[A-Z]{3}$')::DOUBLE FROM wide) ON COLUMNS(* EXCLUDE (Date)) INTO NAME currency VALUE per_eur
 ),
 with_eur AS (
     SELECT Date AS rate_date, currency, per_eur::DOUBLE AS per_eur FROM long

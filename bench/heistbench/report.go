@@ -113,7 +113,7 @@ func (r *report) compare(scale string, h, ref, pd measurement) error {
 }
 
 func secs(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
-func mb(b int64) string            { return fmt.Sprintf("%d MB", b>>20) }
+func mb(b int64) string           { return fmt.Sprintf("%d MB", b>>20) }
 
 func stageCell(m measurement, s string) string {
 	if v, ok := m.Stages[s]; ok {
