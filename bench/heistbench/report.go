@@ -184,6 +184,11 @@ func (r *report) markdown() string {
 	fmt.Fprintf(&b, "- generator seed: %d; whole bench: %s\n\n", r.Seed, secs(r.Total))
 	b.WriteString("## Jobs, ratios and targets\n\nWall time includes process start; peak RSS is the process's maximum resident set (wait4 rusage). Stage columns come from heiststat's own JSON log (extract = the slowest source, the sources run concurrently) and from the pandas script's phase timer (read, compute, write).\n")
 	b.WriteString(r.table())
+	for _, m := range r.Runs {
+		if m.Job == "pandas" && m.Phases != nil {
+			fmt.Fprintf(&b, "\npandas %s phases: read %.2f s, compute %.2f s, write %.2f s\n", m.Scale, m.Phases["read"], m.Phases["compute"], m.Phases["write"])
+		}
+	}
 	b.WriteString("\n## Same answers\n\n")
 	for _, c := range r.Checks {
 		b.WriteString("- " + c + "\n")
