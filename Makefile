@@ -5,7 +5,7 @@ export CGO_ENABLED := 1
 BIN     := bin/heiststat
 CONFIG  ?= configs/default.yaml
 
-.PHONY: build run snapshot dedup-report test chaos bench lint schema facts clean
+.PHONY: build run snapshot dedup-report test chaos bench bench-go bench-deps lint schema facts clean
 
 build:
 	$(GO) build $(TAGS) -o $(BIN) ./cmd/heiststat
@@ -48,7 +48,23 @@ acceptance:
 	$(GO) test $(TAGS) -count=1 -v -run 'TestHTTPFeedsFaultsAndReplay|TestFetchOnly|TestCorruptArchiveIsSkipped' ./pipeline
 	$(GO) test $(TAGS) -count=1 -v -run 'TestAcceptance' ./cmd/heiststat
 
-bench:
+# The benchmark harness (bench/): the real snapshot, synthetic 100x and 1000x
+# inputs (cached under data/bench), the DuckDB-SQL reference and the pandas
+# peer; prints the ratio table and writes bench/results.md.
+bench: build bench-deps
+	$(GO) build $(TAGS) -o bin/heistbench ./bench/heistbench
+	bin/heistbench run
+
+# The pandas peer needs Debian's python3-pandas (installed here when missing).
+bench-deps:
+	@/usr/bin/python3 -c 'import pandas' 2>/dev/null || \
+	{ echo "make bench: installing python3-pandas (apt)"; \
+	  { apt-get install -y python3-pandas || sudo apt-get install -y python3-pandas; } >/dev/null && \
+	  /usr/bin/python3 -c 'import pandas'; } || \
+	{ echo "make bench: the pandas peer needs Debian's python3-pandas: apt-get install python3-pandas" >&2; exit 1; }
+
+# The Go benchmarks of the pipeline package.
+bench-go:
 	$(GO) test $(TAGS) -run '^$$' -bench . -benchtime 3x ./...
 
 lint:

@@ -66,9 +66,17 @@ func readLayer(fsys fs.FS, dir string) ([]Model, error) {
 	return out, nil
 }
 
-func materialization(layer string) string {
+// viewDirective lets one model override its layer's materialization: a
+// large pass-through model that is only filtered or counted downstream is
+// cheaper as a VIEW than written out as a TABLE.
+var viewDirective = regexp.MustCompile(`(?m)^-- materialized: view\s*$`)
+
+func materialization(m Model) string {
+	if viewDirective.MatchString(m.SQL) {
+		return "VIEW"
+	}
 	for _, l := range layers {
-		if l.dir == layer {
+		if l.dir == m.Layer {
 			return l.materialize
 		}
 	}
@@ -78,7 +86,17 @@ func materialization(layer string) string {
 // buildModels creates every model in order, stopping at the first failure.
 func buildModels(ctx context.Context, conn *sql.Conn, models []Model) error {
 	for _, m := range models {
-		stmt := fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s", materialization(m.Layer), m.Name, m.SQL)
+		kind := materialization(m)
+		// A warehouse from an earlier run may hold the name as the other
+		// kind, which CREATE OR REPLACE cannot replace.
+		var old string
+		err := conn.QueryRowContext(ctx, "SELECT CASE table_type WHEN 'VIEW' THEN 'VIEW' ELSE 'TABLE' END FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ?", m.Name).Scan(&old)
+		if err == nil && old != kind {
+			if _, err := conn.ExecContext(ctx, fmt.Sprintf("DROP %s %s CASCADE", old, m.Name)); err != nil {
+				return fmt.Errorf("model %s/%s: %w", m.Layer, m.Name, err)
+			}
+		}
+		stmt := fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s", kind, m.Name, m.SQL)
 		if _, err := conn.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("model %s/%s: %w", m.Layer, m.Name, err)
 		}

@@ -20,6 +20,13 @@ var sessionSettings = []string{
 	// Never reach for the network to install extensions mid-run.
 	"SET autoinstall_known_extensions = false",
 	"SET autoload_known_extensions = false",
+	// Models and outputs never rely on insertion order (every published file
+	// is written with ORDER BY); without it, large CREATE TABLE AS statements
+	// stream in parallel instead of buffering to keep the order.
+	"SET preserve_insertion_order = false",
+	// Bound DuckDB's buffers (its default is 80% of RAM) so a large run
+	// spills to disk instead of growing past a couple of GB of RSS.
+	"SET memory_limit = '1GB'",
 }
 
 // OpenWarehouse opens (or creates) the DuckDB file at path; "" is in-memory.
