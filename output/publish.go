@@ -65,11 +65,11 @@ func (p *Publisher) Publish(ctx context.Context, conn *sql.Conn, runID string, p
 	}
 	for _, d := range csv {
 		rel := relPath("csv", d.Name)
-		query, text, err := csvSafeQuery(ctx, conn, d)
+		query, err := csvSafeQuery(ctx, conn, d)
 		if err != nil {
 			return "", err
 		}
-		stmt := fmt.Sprintf("COPY (%s) TO %s (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"'%s)", query, quote(filepath.Join(stage, rel)), forceQuote(text))
+		stmt := fmt.Sprintf("COPY (%s) TO %s (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')", query, quote(filepath.Join(stage, rel)))
 		f, err := p.write(ctx, conn, stage, rel, d, stmt,
 			"SELECT count(*) FROM read_csv(%s, header = true, all_varchar = true, delim = ',', quote = '\"')")
 		if err != nil {
