@@ -127,8 +127,9 @@ func TestRebuildFromArchiveIsByteIdentical(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, replay.Unchanged, "no history: the run rebuilds and publishes")
 	require.NotEqual(t, live.RunID, replay.RunID)
-	// report.html states each feed's freshness, and a replay is "archived"
-	// where the first run was "live": every data file must be identical.
+	// report.html names the release and each feed's freshness (a replay is
+	// "archived" where the first run was "live"): every data file must be
+	// identical.
 	dataFiles := func(fs []output.PublishedFile) []output.PublishedFile {
 		return slices.DeleteFunc(slices.Clone(fs), func(f output.PublishedFile) bool { return f.Path == "report.html" })
 	}
