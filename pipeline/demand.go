@@ -36,7 +36,12 @@ func extractWithDemand(ctx context.Context, log *slog.Logger, land *Landing, src
 		if err != nil {
 			return nil, fmt.Errorf("computing the prices the incidents need: %w", err)
 		}
-		log.Info("price needs computed", "stage", "extract", "pairs", len(needs), "duration_ms", time.Since(start).Milliseconds())
+		assets := map[string]bool{}
+		for _, n := range needs {
+			assets[n.CoinID] = true
+		}
+		o.progress.pricing(len(assets))
+		log.Info("price needs computed", "stage", "extract", "pairs", len(needs), "assets", len(assets), "duration_ms", time.Since(start).Milliseconds())
 		for _, s := range demand {
 			s.(sources.Demander).SetDemand(needs)
 		}

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -12,11 +13,12 @@ import (
 
 // fetchProgress draws one bar over the sources being fetched, with the
 // requests and bytes the HTTP layer has done so far (pages of a backfill
-// count as requests). It is only created for a terminal; elsewhere each
+// count as requests) and the assets the demand-driven price feeds price. It is only created for a terminal; elsewhere each
 // source logs one line per stage instead.
 type fetchProgress struct {
 	bar    *progressbar.ProgressBar
 	counts *sources.Progress
+	assets atomic.Int64
 	stop   chan struct{}
 }
 
@@ -39,7 +41,11 @@ func newFetchProgress(w io.Writer, sourcesToFetch int) *fetchProgress {
 			case <-p.stop:
 				return
 			case <-t.C:
-				p.bar.Describe(fmt.Sprintf("fetching: %d requests, %.1f MB", p.counts.Requests.Load(), float64(p.counts.Bytes.Load())/1e6))
+				desc := fmt.Sprintf("fetching: %d requests, %.1f MB", p.counts.Requests.Load(), float64(p.counts.Bytes.Load())/1e6)
+				if n := p.assets.Load(); n > 0 {
+					desc += fmt.Sprintf(", %d assets to price", n)
+				}
+				p.bar.Describe(desc)
 			}
 		}
 	}()
@@ -52,6 +58,13 @@ func (p *fetchProgress) httpCounts() *sources.Progress {
 		return nil
 	}
 	return p.counts
+}
+
+// pricing shows how many assets the demand-driven price feeds will price.
+func (p *fetchProgress) pricing(assets int) {
+	if p != nil {
+		p.assets.Store(int64(assets))
+	}
 }
 
 func (p *fetchProgress) done() {
