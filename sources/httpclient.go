@@ -2,6 +2,7 @@ package sources
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -77,6 +78,7 @@ func NewClient(o HTTPOptions) *http.Client {
 	rc.RetryMax = o.Retries
 	rc.RetryWaitMin, rc.RetryWaitMax = o.RetryWaitMin, o.RetryWaitMax
 	rc.Backoff = backoff(o.MaxRetryAfter)
+	rc.CheckRetry = checkRetry
 	rc.ErrorHandler = func(resp *http.Response, err error, attempts int) (*http.Response, error) {
 		if err != nil {
 			return resp, fmt.Errorf("after %d attempt(s): %w", attempts, err)
@@ -96,6 +98,16 @@ func NewClient(o HTTPOptions) *http.Client {
 		}
 	}
 	return &http.Client{Transport: &exchangeTransport{next: &retryablehttp.RoundTripper{Client: rc}, maxBytes: o.MaxResponseBytes, progress: o.Progress}}
+}
+
+// checkRetry is retryablehttp's policy, except that a host name that does
+// not exist is not retried: it will not resolve seconds later, and an
+// offline run should reach its fallbacks at once.
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if dnsErr, ok := errors.AsType[*net.DNSError](err); ok && dnsErr.IsNotFound {
+		return false, err
+	}
+	return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
 }
 
 // backoff is exponential with jitter, and honours Retry-After on 429 and 503

@@ -3,6 +3,7 @@ package sources
 import (
 	"compress/gzip"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -156,4 +157,17 @@ func TestReadLocationHTTPFolder(t *testing.T) {
 
 	_, err = readLocation(t.Context(), testClient(), srv.URL+"/yfinance/", "*.parquet")
 	require.ErrorContains(t, err, `no files matching "*.parquet"`)
+}
+
+// A host name that does not exist fails at once: retrying cannot help.
+func TestUnknownHostIsNotRetried(t *testing.T) {
+	o := DefaultHTTPOptions()
+	o.RetryWaitMin, o.RetryWaitMax = 10*time.Millisecond, 10*time.Millisecond
+	_, err := get(t.Context(), NewClient(o), "http://heiststat-no-such-host.invalid/hacks")
+	var dnsErr *net.DNSError
+	require.ErrorAs(t, err, &dnsErr)
+	if !dnsErr.IsNotFound {
+		t.Skipf("this resolver did not answer 'no such host': %v", err)
+	}
+	require.ErrorContains(t, err, "after 1 attempt(s)")
 }
