@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/heiststat/heiststat/sources"
@@ -17,7 +18,11 @@ import (
 // read int_price_needs, the (asset, day) pairs no price feed covers; phase 2
 // hands those to the demand-driven sources and extracts them. Offline, phase
 // 2 replays their archives as usual. Results come back in config order.
-func extractWithDemand(ctx context.Context, log *slog.Logger, land *Landing, srcs []sources.Source, hc *http.Client, cfg *Config, o extractOpts) ([]Extracted, error) {
+//
+// all is every configured source. Those not in srcs (a fetch of some
+// sources only) still inform the demand, from their archive or bundled
+// facts, so a fetch of a price feed alone prices what the incidents need.
+func extractWithDemand(ctx context.Context, log *slog.Logger, land *Landing, srcs, all []sources.Source, hc *http.Client, cfg *Config, o extractOpts) ([]Extracted, error) {
 	var plain, demand []sources.Source
 	for _, s := range srcs {
 		if _, ok := s.(sources.Demander); ok {
@@ -32,7 +37,16 @@ func extractWithDemand(ctx context.Context, log *slog.Logger, land *Landing, src
 	first := extract(ctx, log, land, plain, hc, o)
 	if !o.offline {
 		start := time.Now()
-		needs, err := priceNeeds(ctx, cfg, first)
+		var others []sources.Source
+		for _, s := range all {
+			_, isDemand := s.(sources.Demander)
+			if !isDemand && !slices.ContainsFunc(srcs, func(x sources.Source) bool { return x.Name() == s.Name() }) {
+				others = append(others, s)
+			}
+		}
+		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		known := append(first, extract(ctx, quiet, land, others, hc, extractOpts{offline: true, now: o.now})...)
+		needs, err := priceNeeds(ctx, cfg, known)
 		if err != nil {
 			return nil, fmt.Errorf("computing the prices the incidents need: %w", err)
 		}
@@ -79,7 +93,7 @@ func priceNeeds(ctx context.Context, cfg *Config, extracted []Extracted) ([]sour
 		return nil, err
 	}
 	defer conn.Close()
-	if err := build(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), conn, cfg, extracted); err != nil {
+	if err := build(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), conn, cfg, extracted, false); err != nil {
 		return nil, err
 	}
 	rows, err := conn.QueryContext(ctx, "SELECT asset, coingecko_id, need_date FROM int_price_needs ORDER BY ALL")

@@ -193,6 +193,18 @@ sources:
 	again, err := runWith(t, cfg, dir, Options{})
 	require.NoError(t, err)
 	require.Equal(t, first, manifestSources(t, again)["coins"].Files)
+
+	// Fetching the price feed alone (heiststat fetch coins, or its own
+	// schedule) asks for the same pairs: the incidents come from the other
+	// sources' archives and the embedded list.
+	c := *cfg
+	c.DataDir = filepath.Join(dir, "data")
+	before := len(coins.reqs) // two runs, each asked for the same batches
+	fetched, err := Fetch(t.Context(), &c, quietLog, FetchOptions{Sources: []string{"coins"}})
+	require.NoError(t, err)
+	require.Len(t, fetched, 1)
+	require.Equal(t, Live, fetched[0].Freshness)
+	require.Equal(t, coins.reqs[:before/2], coins.reqs[before:], "the same batches as a run's")
 }
 
 // ECB data-API rates beat FRED, FRED fills the days the ECB does not publish

@@ -32,12 +32,12 @@ func Fetch(ctx context.Context, cfg *Config, log *slog.Logger, opts FetchOptions
 	if now == nil {
 		now = func() time.Time { return time.Now().UTC() }
 	}
-	srcs, err := sources.New(cfg.SourceSpecs())
+	all, err := sources.New(cfg.SourceSpecs())
 	if err != nil {
 		return nil, err
 	}
 	// An embedded dataset has nothing to fetch.
-	srcs = slices.DeleteFunc(srcs, func(s sources.Source) bool { return s.Location() == sources.Embedded })
+	srcs := slices.DeleteFunc(slices.Clone(all), func(s sources.Source) bool { return s.Location() == sources.Embedded })
 	if len(opts.Sources) > 0 {
 		var picked []sources.Source
 		for _, name := range opts.Sources {
@@ -49,16 +49,16 @@ func Fetch(ctx context.Context, cfg *Config, log *slog.Logger, opts FetchOptions
 		}
 		srcs = picked
 	}
+	log = log.With("run_id", "fetch-"+now().Format("20060102T150405.000Z"))
 	unlock, err := lockDataDir(ctx, log, cfg.DataDir, cfg.LockTimeout)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	log = log.With("run_id", "fetch-"+now().Format("20060102T150405.000Z"))
 	land := &Landing{Root: filepath.Join(cfg.DataDir, "landing")}
 	hc, prog := fetchClient(cfg, log, opts.Progress, srcs)
 	defer prog.finish()
-	return extractWithDemand(ctx, log, land, srcs, hc, cfg, extractOpts{noFallback: true, now: now, progress: prog})
+	return extractWithDemand(ctx, log, land, srcs, all, hc, cfg, extractOpts{noFallback: true, now: now, progress: prog})
 }
 
 // ErrUnknownSource means a source name given on the command line is not configured.
