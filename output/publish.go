@@ -35,7 +35,7 @@ type Publisher struct {
 func (p *Publisher) Current() string { return filepath.Join(p.Root, "current") }
 
 // Publish writes the datasets, SCHEMA.md and the manifest as release runID
-// and makes it current. finish is called last to complete the manifest.
+// and makes it current.
 func (p *Publisher) Publish(ctx context.Context, conn *sql.Conn, runID string, parquet, csv []Dataset, m *Manifest) (dir string, err error) {
 	releases := filepath.Join(p.Root, "releases")
 	final := filepath.Join(releases, runID)

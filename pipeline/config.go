@@ -54,8 +54,6 @@ type Config struct {
 	// headline tables; the others (by default rug_pull_scam) are reported
 	// only in annual_by_category.
 	TheftCategories []string `yaml:"theft_categories"`
-
-	path string
 }
 
 // HTTPConfig sets the client every http(s) source shares.
@@ -115,7 +113,6 @@ func LoadConfig(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
-	c.path = path
 	return c, nil
 }
 

@@ -56,7 +56,7 @@ func TestSnapshotPublishesEveryFile(t *testing.T) {
 	require.Equal(t,
 		[]string{"year", "actor", "incidents", "stolen_usd", "stolen_gbp", "share_of_year_pct",
 			"yoy_incidents_pct", "yoy_stolen_usd_pct", "yoy_stolen_gbp_pct", "is_partial_year",
-			"incidents_strength_g", "incidents_strength_f", "incidents_strength_c", "stolen_usd_strength_g"},
+			"incidents_strength_g", "incidents_strength_f", "incidents_strength_c", "stolen_usd_strength_g", "as_of_date"},
 		header(t, filepath.Join(res.Current, "csv/annual_by_actor.csv")))
 }
 

@@ -117,8 +117,8 @@ func get(ctx context.Context, hc *http.Client, url string) ([]byte, error) {
 	return getWithHeader(ctx, hc, url, nil)
 }
 
-// getWithHeader is get with extra request headers (API keys travel in a
-// header, never in the URL, so they cannot leak into errors or logs).
+// getWithHeader is get with extra request headers (a CoinGecko key travels
+// in a header); errors are redacted of every registered key.
 func getWithHeader(ctx context.Context, hc *http.Client, url string, hdr http.Header) ([]byte, error) {
 	b, err := getBody(ctx, hc, url, hdr)
 	if err == nil && looksLikeHTML(b) {

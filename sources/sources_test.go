@@ -574,10 +574,9 @@ func TestReadLocationHTTPCancelAndTimeout(t *testing.T) {
 	})
 	t.Run("client timeout", func(t *testing.T) {
 		hc := testClientTimeout(100 * time.Millisecond)
-		start := time.Now()
 		_, err := readLocation(t.Context(), hc, srv.URL+"/slow", "")
 		require.Error(t, err)
-		require.Less(t, time.Since(start), 3*time.Second)
+		require.Regexp(t, `(?i)timeout|deadline`, err.Error(), "the client's timeout stopped it")
 	})
 }
 

@@ -117,8 +117,6 @@ func (s *sourcesCmd) exec(stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// loadConfig loads the configuration and applies a --data override; on
-// error it reports and returns the usage exit status.
 // progressWriter is where progress bars go: stderr when it is a terminal,
 // nowhere otherwise (scheduled runs log one line per source per stage).
 func progressWriter(stderr io.Writer) io.Writer {

@@ -72,9 +72,9 @@ COMMENT ON COLUMN fct_rejects.source_record_key IS 'The record''s key within its
 COMMENT ON COLUMN fct_rejects.reason IS 'Why the record was rejected.';
 COMMENT ON COLUMN fct_rejects.record IS 'The record as read, as JSON.';
 
-COMMENT ON TABLE rpt_annual IS 'Annual totals over incidents, every year from the first to the last.';
+COMMENT ON TABLE rpt_annual IS 'Annual totals over theft incidents (categories in theft_categories; scams are in annual_by_category), every year from the first to the last.';
 COMMENT ON COLUMN rpt_annual.year IS 'Calendar year (UTC).';
-COMMENT ON COLUMN rpt_annual.incidents IS 'Number of incidents in the year.';
+COMMENT ON COLUMN rpt_annual.incidents IS 'Number of theft incidents in the year.';
 COMMENT ON COLUMN rpt_annual.stolen_usd IS 'Sum of amount_usd (each valued at its theft date).';
 COMMENT ON COLUMN rpt_annual.stolen_gbp IS 'Sum of amount_gbp (each at the ECB cross rate of its theft date).';
 COMMENT ON COLUMN rpt_annual.returned_usd IS 'Sum of returned_usd where reported.';
@@ -85,7 +85,7 @@ COMMENT ON COLUMN rpt_annual.is_partial_year IS 'true for the year of as_of_date
 COMMENT ON COLUMN rpt_annual.as_of_date IS 'The date the data is taken to be complete to (config as_of, else the latest incident date).';
 COMMENT ON COLUMN rpt_annual.unvalued_incidents IS 'Incidents in the year with no USD value (counted, not summed).';
 
-COMMENT ON TABLE rpt_annual_by_actor IS 'Annual totals per attributed actor; unattributed covers the rest, so shares add to 100.';
+COMMENT ON TABLE rpt_annual_by_actor IS 'Annual totals of theft incidents per attributed actor; unattributed covers the rest, so shares add to 100.';
 COMMENT ON COLUMN rpt_annual_by_actor.year IS 'Calendar year (UTC).';
 COMMENT ON COLUMN rpt_annual_by_actor.actor IS 'Attributed actor, or unattributed.';
 COMMENT ON COLUMN rpt_annual_by_actor.incidents IS 'Number of the actor''s incidents in the year.';
@@ -142,6 +142,7 @@ COMMENT ON COLUMN rpt_annual_by_actor.incidents_strength_g IS 'Incidents of the 
 COMMENT ON COLUMN rpt_annual_by_actor.incidents_strength_f IS 'Incidents of the actor whose strongest evidence is F (named analytics firm).';
 COMMENT ON COLUMN rpt_annual_by_actor.incidents_strength_c IS 'Incidents of the actor whose strongest evidence is C (community, suspected or feed text).';
 COMMENT ON COLUMN rpt_annual_by_actor.stolen_usd_strength_g IS 'USD stolen in the G-strength incidents, DECIMAL(18,2).';
+COMMENT ON COLUMN rpt_annual_by_actor.as_of_date IS 'The date the data is complete to (the config''s as_of, else the latest incident date).';
 
 COMMENT ON COLUMN rpt_annual_by_source.theft_incidents IS 'Records of the source whose own category is a theft (theft_categories).';
 COMMENT ON COLUMN rpt_annual_by_source.theft_stolen_usd IS 'Sum of the reported USD of those records, DECIMAL(18,2).';

@@ -1,7 +1,7 @@
 -- The data dictionary of the summary tables reporters read (annual_by_<dimension>,
 -- top_incidents, actor_share). SCHEMA.md is generated from these comments.
 
-COMMENT ON TABLE rpt_annual_by_victim_type IS 'Annual totals per victim type (cex, bridge, defi, wallet, payments, other; unknown where no source gives one). Each value has a row in every year from its first.';
+COMMENT ON TABLE rpt_annual_by_victim_type IS 'Annual totals of theft incidents per victim type (cex, bridge, defi, wallet, payments, other; unknown where no source gives one). Each value has a row in every year from its first.';
 COMMENT ON COLUMN rpt_annual_by_victim_type.year IS 'Calendar year (UTC).';
 COMMENT ON COLUMN rpt_annual_by_victim_type.victim_type IS 'Victim type of the incident (see incidents.victim_type); unknown when no source gives one.';
 COMMENT ON COLUMN rpt_annual_by_victim_type.incidents IS 'Number of incidents in the year with this victim type.';
@@ -14,7 +14,7 @@ COMMENT ON COLUMN rpt_annual_by_victim_type.yoy_stolen_gbp_pct IS 'Change in sto
 COMMENT ON COLUMN rpt_annual_by_victim_type.is_partial_year IS 'true for the year of as_of_date when the data ends before 31 December: not a full-year figure.';
 COMMENT ON COLUMN rpt_annual_by_victim_type.as_of_date IS 'The date the data is taken to be complete to (config as_of, else the latest incident date).';
 
-COMMENT ON TABLE rpt_annual_by_chain IS 'Annual totals per blockchain; an incident on several chains counts once in each. Each value has a row in every year from its first.';
+COMMENT ON TABLE rpt_annual_by_chain IS 'Annual totals of theft incidents per blockchain; an incident on several chains counts once in each. Each value has a row in every year from its first.';
 COMMENT ON COLUMN rpt_annual_by_chain.year IS 'Calendar year (UTC).';
 COMMENT ON COLUMN rpt_annual_by_chain.chain IS 'Blockchain (see incidents.chains); unknown when no source names one.';
 COMMENT ON COLUMN rpt_annual_by_chain.incidents IS 'Number of incidents in the year with this chain.';
@@ -27,7 +27,7 @@ COMMENT ON COLUMN rpt_annual_by_chain.yoy_stolen_gbp_pct IS 'Change in stolen_gb
 COMMENT ON COLUMN rpt_annual_by_chain.is_partial_year IS 'true for the year of as_of_date when the data ends before 31 December: not a full-year figure.';
 COMMENT ON COLUMN rpt_annual_by_chain.as_of_date IS 'The date the data is taken to be complete to (config as_of, else the latest incident date).';
 
-COMMENT ON TABLE rpt_annual_by_technique IS 'Annual totals per attack technique as the leading source words it (free text). Each value has a row in every year from its first.';
+COMMENT ON TABLE rpt_annual_by_technique IS 'Annual totals of theft incidents per attack technique as the leading source words it (free text). Each value has a row in every year from its first.';
 COMMENT ON COLUMN rpt_annual_by_technique.year IS 'Calendar year (UTC).';
 COMMENT ON COLUMN rpt_annual_by_technique.technique IS 'Attack technique (see incidents.technique); unknown when no source gives one.';
 COMMENT ON COLUMN rpt_annual_by_technique.incidents IS 'Number of incidents in the year with this technique.';
@@ -40,7 +40,7 @@ COMMENT ON COLUMN rpt_annual_by_technique.yoy_stolen_gbp_pct IS 'Change in stole
 COMMENT ON COLUMN rpt_annual_by_technique.is_partial_year IS 'true for the year of as_of_date when the data ends before 31 December: not a full-year figure.';
 COMMENT ON COLUMN rpt_annual_by_technique.as_of_date IS 'The date the data is taken to be complete to (config as_of, else the latest incident date).';
 
-COMMENT ON TABLE rpt_annual_by_country IS 'Annual totals per victim country or region (curated incidents only; unknown for the rest). Each value has a row in every year from its first.';
+COMMENT ON TABLE rpt_annual_by_country IS 'Annual totals of theft incidents per victim country or region (curated incidents only; unknown for the rest). Each value has a row in every year from its first.';
 COMMENT ON COLUMN rpt_annual_by_country.year IS 'Calendar year (UTC).';
 COMMENT ON COLUMN rpt_annual_by_country.country IS 'Victim country or region (see incidents.country); unknown when not recorded.';
 COMMENT ON COLUMN rpt_annual_by_country.incidents IS 'Number of incidents in the year with this country.';
@@ -53,7 +53,7 @@ COMMENT ON COLUMN rpt_annual_by_country.yoy_stolen_gbp_pct IS 'Change in stolen_
 COMMENT ON COLUMN rpt_annual_by_country.is_partial_year IS 'true for the year of as_of_date when the data ends before 31 December: not a full-year figure.';
 COMMENT ON COLUMN rpt_annual_by_country.as_of_date IS 'The date the data is taken to be complete to (config as_of, else the latest incident date).';
 
-COMMENT ON TABLE rpt_top_incidents IS 'The ten largest incidents of each year by USD value at the theft date.';
+COMMENT ON TABLE rpt_top_incidents IS 'The ten largest theft incidents of each year by USD value at the theft date.';
 COMMENT ON COLUMN rpt_top_incidents.year IS 'Calendar year (UTC).';
 COMMENT ON COLUMN rpt_top_incidents.rank IS '1 = the year''s largest incident by amount_usd (ties broken by incident_id).';
 COMMENT ON COLUMN rpt_top_incidents.incident_id IS 'The incident (see parquet/incidents).';
@@ -72,7 +72,7 @@ COMMENT ON COLUMN rpt_top_incidents.citation_url IS 'URL of the attribution sour
 COMMENT ON COLUMN rpt_top_incidents.is_partial_year IS 'true for the year of as_of_date when the data ends before 31 December.';
 COMMENT ON COLUMN rpt_top_incidents.as_of_date IS 'The date the data is taken to be complete to.';
 
-COMMENT ON TABLE rpt_share_by_actor IS 'Each attributed actor''s share of every year, in incidents and value, with YoY.';
+COMMENT ON TABLE rpt_share_by_actor IS 'Each attributed actor''s share of every year''s thefts, in incidents and value, with YoY.';
 COMMENT ON COLUMN rpt_share_by_actor.year IS 'Calendar year (UTC).';
 COMMENT ON COLUMN rpt_share_by_actor.actor IS 'Attributed actor (DPRK is always listed).';
 COMMENT ON COLUMN rpt_share_by_actor.incidents IS 'The actor''s incidents in the year (a disputed attribution does not count).';

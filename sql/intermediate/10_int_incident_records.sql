@@ -84,7 +84,7 @@ normed as (
 aliases as (
     select
         regexp_replace(lower(alias), '[^a-z0-9]', '', 'g') as alias_norm,
-        any_value(canonical) as canonical
+        min(canonical) as canonical
     from seed_victim_aliases
     group by all
 ),

@@ -55,7 +55,8 @@ select
     f.strength_g as incidents_strength_g,
     f.strength_f as incidents_strength_f,
     f.strength_c as incidents_strength_c,
-    f.stolen_usd_strength_g
+    f.stolen_usd_strength_g,
+    r.as_of_date
 from filled f
 join rpt_annual r using (year)
 window w as (partition by f.actor order by f.year)

@@ -13,14 +13,19 @@ top as (
     select * from ranked where rank <= 10
 ),
 
+sums as (
+    select year, sum(amount_usd) as top10_usd from top group by year
+),
+
+-- Over every year of rpt_annual, so a year without a valued theft is a 0,
+-- never skipped: the next year then has no YoY rather than a two-year one.
 top_sums as (
     select
-        year,
-        sum(amount_usd) as top10_usd,
-        round(100 * (sum(amount_usd) - lag(sum(amount_usd)) over (order by year))
-            / nullif(lag(sum(amount_usd)) over (order by year), 0), 1)::decimal(9, 1) as yoy_top10_stolen_usd_pct
-    from top
-    group by year
+        r.year,
+        round(100 * (coalesce(s.top10_usd, 0) - lag(coalesce(s.top10_usd, 0)) over (order by r.year))
+            / nullif(lag(coalesce(s.top10_usd, 0)) over (order by r.year), 0), 1)::decimal(9, 1) as yoy_top10_stolen_usd_pct
+    from rpt_annual r
+    left join sums s using (year)
 )
 
 select

@@ -5,3 +5,6 @@ where reject_reason is null and (address is null or asset is null or (address li
 union all
 select _source, address, asset from stg_ofac__addresses
 where reject_reason is null and (address is null or asset is null or (address like '0x%' and address <> lower(address)))
+union all
+select _source, address, asset from stg_ofac__sdn_advanced
+where reject_reason is null and (address is null or asset is null or (address like '0x%' and address <> lower(address)))
