@@ -171,3 +171,10 @@ func TestUnknownHostIsNotRetried(t *testing.T) {
 	}
 	require.ErrorContains(t, err, "after 1 attempt(s)")
 }
+
+// api_key_env on a type that takes no key is a configuration error, not
+// silently ignored.
+func TestAPIKeyEnvOnlyForKeyedTypes(t *testing.T) {
+	_, err := New([]Spec{{Name: "ecb", Type: "ecb_eurofxref", Location: "https://example.org/eurofxref-hist.zip", APIKeyEnv: "ECB_KEY"}})
+	require.ErrorContains(t, err, "api_key_env: type ecb_eurofxref takes no API key")
+}

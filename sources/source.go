@@ -80,6 +80,9 @@ var constructors = map[string]func(Spec) (Source, error){
 	"ofac_addresses":       newOFACAddresses,
 }
 
+// keyed are the types that read an API key (api_key_env).
+var keyed = map[string]bool{"defillama_hacks": true, "coingecko_chart": true}
+
 // Types lists the source types, for error messages and docs.
 func Types() []string {
 	return []string{"defillama_hacks", "ecb_eurofxref", "prices_yfinance", "prices_coinmarketcap", "curated_incidents",
@@ -107,6 +110,10 @@ func New(specs []Spec) ([]Source, error) {
 		ctor, ok := constructors[s.Type]
 		if !ok {
 			errs = append(errs, fmt.Errorf("source %q: unknown type %q (known: %v)", s.Name, s.Type, Types()))
+			continue
+		}
+		if s.APIKeyEnv != "" && !keyed[s.Type] {
+			errs = append(errs, fmt.Errorf("source %q: api_key_env: type %s takes no API key", s.Name, s.Type))
 			continue
 		}
 		src, err := ctor(s)
