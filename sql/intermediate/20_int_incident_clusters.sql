@@ -159,6 +159,10 @@ pairs as (
     join ranked t on t.island = k.target_island
     where t.island_rank < p.island_rank
         and (len(p.chains) = 0 or len(t.chains) = 0 or list_has_any(p.chains, t.chains))
+        -- The curated list is one row per theft: two curated incidents
+        -- never merge (at 100x the synthetic victims "104" and "1043",
+        -- 3 days and 16% apart, did).
+        and not (list_contains(p.feeds, 'curated') and list_contains(t.feeds, 'curated'))
 ),
 
 candidates as (
