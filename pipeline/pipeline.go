@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -118,6 +119,10 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 	if err != nil {
 		return nil, err
 	}
+	// The fetched bytes are landed and no longer referenced: give the Go heap
+	// back to the OS before DuckDB takes its share, so the two peaks do not
+	// add up (3.1 GB peak RSS at 1000x).
+	debug.FreeOSMemory()
 
 	if rec.Fingerprint, err = runFingerprint(cfg, extracted); err != nil {
 		return nil, err
