@@ -26,7 +26,7 @@ var sessionSettings = []string{
 	"SET preserve_insertion_order = false",
 	// Bound DuckDB's buffers (its default is 80% of RAM) so a large run
 	// spills to disk instead of growing past a couple of GB of RSS.
-	"SET memory_limit = '1536MB'",
+	"SET memory_limit = '1280MB'",
 	// Each model commits on its own (see build); with the default 16 MB
 	// threshold a commit in the middle of the build stops for a checkpoint.
 	// One checkpoint when the run closes the warehouse writes it all once.
