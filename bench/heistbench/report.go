@@ -237,8 +237,16 @@ func machine() [][2]string {
 	if syscall.Uname(&u) == nil {
 		osName += ", kernel " + cstr(u.Release[:])
 	}
+	// The machine is shared: how busy it was says how far to trust a timing.
+	load := "unknown"
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		if f := strings.Fields(string(b)); len(f) >= 3 {
+			load = strings.Join(f[:3], ", ") + " (1, 5 and 15 min, at the end of the bench, its own jobs included)"
+		}
+	}
 	return [][2]string{
 		{"date (UTC)", time.Now().UTC().Format(time.RFC3339)},
+		{"load average", load},
 		{"CPU", cpu},
 		{"cores", strconv.Itoa(runtime.NumCPU())},
 		{"RAM", ram},
