@@ -148,7 +148,7 @@ func loadRaw(ctx context.Context, log *slog.Logger, conn *sql.Conn, models []Mod
 			continue
 		}
 		start := time.Now()
-		if err := buildModels(ctx, conn, []Model{m}); err != nil {
+		if err := buildModels(ctx, log, conn, []Model{m}); err != nil {
 			return nil, err
 		}
 		if _, err := conn.ExecContext(ctx, "INSERT OR REPLACE INTO meta_raw_loads VALUES (?, ?, now())", m.Name, fp); err != nil {

@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/google/renameio/v2"
 	"github.com/klauspost/compress/zstd"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/heiststat/heiststat/sources"
 )
@@ -84,16 +86,27 @@ func (l *Landing) Store(src sources.Source, files []sources.File, ex *sources.Ex
 	}
 	snap := &Snapshot{Source: src.Name(), Type: src.Type(), Location: sources.Redact(src.Location()), FetchedAt: fetchedAt.UTC()}
 	stored := map[string]bool{}
-	for _, f := range files {
-		sum := sha256.Sum256(f.Data)
-		hexSum := hex.EncodeToString(sum[:])
-		p := l.objectPath(src.Name(), folder, hexSum, f.Name)
-		n, err := writeObject(p, hexSum, f.Data)
-		if err != nil {
-			return nil, err
-		}
-		stored[hexSum] = true
-		snap.Files = append(snap.Files, LandedFile{Name: f.Name, Format: f.Format, SHA256: hexSum, Bytes: int64(len(f.Data)), StoredBytes: n, Path: p})
+	// Compression is most of the landing's cost (a 670 MB price folder takes
+	// seconds even at the fastest level), so the files are hashed and written
+	// on every core; the record lists them in the source's order.
+	snap.Files = make([]LandedFile, len(files))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, f := range files {
+		g.Go(func() error {
+			sum := sha256.Sum256(f.Data)
+			hexSum := hex.EncodeToString(sum[:])
+			p := l.objectPath(src.Name(), folder, hexSum, f.Name)
+			n, err := writeObject(p, hexSum, f.Data)
+			snap.Files[i] = LandedFile{Name: f.Name, Format: f.Format, SHA256: hexSum, Bytes: int64(len(f.Data)), StoredBytes: n, Path: p}
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for _, f := range snap.Files {
+		stored[f.SHA256] = true
 	}
 	if ex != nil {
 		snap.Responses = ex.Responses()
@@ -128,7 +141,9 @@ func (l *Landing) Store(src sources.Source, files []sources.File, ex *sources.Ex
 }
 
 var (
-	zenc, _ = zstd.NewWriter(nil)
+	// The fastest level: landing is on the critical path of every run, and
+	// on price CSVs the default level saves 3% of the bytes for 50% more time.
+	zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest))
 	zdec, _ = zstd.NewReader(nil)
 )
 

@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Model is one SQL file holding one SELECT.
@@ -84,8 +86,11 @@ func materialization(m Model) string {
 }
 
 // buildModels creates every model in order, stopping at the first failure.
-func buildModels(ctx context.Context, conn *sql.Conn, models []Model) error {
+// Each model's build time is logged at debug level (heiststat --debug), to
+// see where a slow run spends its time.
+func buildModels(ctx context.Context, log *slog.Logger, conn *sql.Conn, models []Model) error {
 	for _, m := range models {
+		start := time.Now()
 		kind := materialization(m)
 		// A warehouse from an earlier run may hold the name as the other
 		// kind, which CREATE OR REPLACE cannot replace.
@@ -100,6 +105,7 @@ func buildModels(ctx context.Context, conn *sql.Conn, models []Model) error {
 		if _, err := conn.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("model %s/%s: %w", m.Layer, m.Name, err)
 		}
+		log.Debug("model built", "model", m.Name, "as", kind, "ms", time.Since(start).Milliseconds())
 	}
 	return nil
 }

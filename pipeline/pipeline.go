@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -113,11 +114,20 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 		progress = opts.Progress
 	}
 	hc, prog := fetchClient(cfg, log, progress, srcs)
+	// Extract holds each source's fetched bytes until they are landed (0.8 GB
+	// at 1000x). They hold no pointers, so collecting more often costs little
+	// and keeps the heap near that instead of growing to twice it.
+	gc := debug.SetGCPercent(25)
 	extracted, err := extractWithDemand(ctx, log, land, srcs, srcs, hc, cfg, extractOpts{offline: opts.Offline, now: now, progress: prog, fetched: opts.Fetched})
 	prog.finish()
+	debug.SetGCPercent(gc)
 	if err != nil {
 		return nil, err
 	}
+	// The fetched bytes are landed and no longer referenced: give the Go heap
+	// back to the OS before DuckDB takes its share, so the two peaks do not
+	// add up (3.1 GB peak RSS at 1000x).
+	debug.FreeOSMemory()
 
 	if rec.Fingerprint, err = runFingerprint(cfg, extracted); err != nil {
 		return nil, err
@@ -224,6 +234,15 @@ func build(ctx context.Context, log *slog.Logger, conn *sql.Conn, cfg *Config, e
 		return err
 	}
 	defer release()
+	// The raw tables and their load fingerprints are committed together, so
+	// a run killed halfway never leaves a fingerprint for a table it did not
+	// load. The models are then built outside that transaction, each one
+	// committed on its own: DuckDB plans a query over a table created earlier
+	// in the same transaction without its statistics, and picked a nested
+	// loop join that made int_incident_clusters 30x slower (5.7 s instead of
+	// 0.15 s on the snapshot). Nothing reads the models before the publish,
+	// which only starts once every model and data test has passed.
+	var rest []Model
 	err = inTransaction(ctx, conn, func() error {
 		if err := registerLanded(ctx, conn, extracted); err != nil {
 			return err
@@ -234,16 +253,16 @@ func build(ctx context.Context, log *slog.Logger, conn *sql.Conn, cfg *Config, e
 		if err := loadSeeds(ctx, conn, sqlmodels.FS, tmp); err != nil {
 			return err
 		}
-		rest, err := loadRaw(ctx, log, conn, models, extracted)
-		if err != nil {
-			return err
-		}
-		if err := buildModels(ctx, conn, rest); err != nil {
-			return err
-		}
-		return applyComments(ctx, conn, sqlmodels.FS)
+		rest, err = loadRaw(ctx, log, conn, models, extracted)
+		return err
 	})
 	if err != nil {
+		return err
+	}
+	if err := buildModels(ctx, log, conn, rest); err != nil {
+		return err
+	}
+	if err := applyComments(ctx, conn, sqlmodels.FS); err != nil {
 		return err
 	}
 	log.Info("models built", "stage", "models", "models", len(models), "duration_ms", time.Since(start).Milliseconds())

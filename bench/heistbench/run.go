@@ -154,6 +154,9 @@ func writeConfig(in, dir string) (string, error) {
 data_dir: data
 out_dir: out
 currencies: [GBP]
+# Every category counts, as in the reference and pandas jobs (the default
+# leaves rug pulls out of the annual totals).
+theft_categories: [hack_exploit, key_compromise, phishing, rug_pull_scam, other]
 sources:
   - {name: defillama_hacks, type: defillama_hacks, location: %[1]s/defillama/hacks.json}
   - {name: ecb_fx, type: ecb_eurofxref, location: %[1]s/ecb/eurofxref-hist.csv}

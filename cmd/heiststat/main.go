@@ -33,6 +33,7 @@ const (
 
 type cli struct {
 	LogFormat string `help:"Log format: auto (text on a terminal, JSON otherwise), text or json." enum:"auto,text,json" default:"auto"`
+	Debug     bool   `help:"Also log debug records, such as each model's build time."`
 
 	Run      runCmd      `cmd:"" help:"Fetch every source, build the models, run the data tests and publish a release."`
 	Fetch    fetchCmd    `cmd:"" help:"Fetch and archive sources only (all, or those named); build and publish nothing."`
@@ -81,7 +82,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "heiststat: %v\n", err)
 		return exitUsage
 	}
-	log := newLogger(c.LogFormat, stderr)
+	log := newLogger(c.LogFormat, c.Debug, stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -180,7 +181,11 @@ func printSummary(w io.Writer, res *pipeline.Result) {
 	tw.Flush()
 }
 
-func newLogger(format string, w io.Writer) *slog.Logger {
+func newLogger(format string, debug bool, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{}
+	if debug {
+		opts.Level = slog.LevelDebug
+	}
 	if format == "auto" {
 		format = "json"
 		if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
@@ -188,9 +193,9 @@ func newLogger(format string, w io.Writer) *slog.Logger {
 		}
 	}
 	if format == "text" {
-		return slog.New(slog.NewTextHandler(w, nil))
+		return slog.New(slog.NewTextHandler(w, opts))
 	}
-	return slog.New(slog.NewJSONHandler(w, nil))
+	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
 type exitCode int

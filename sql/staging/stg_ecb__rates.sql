@@ -1,16 +1,20 @@
 -- ECB reference rates, long: one row per (day, currency) observation, units
 -- of the currency per 1 EUR. 'N/A' (discontinued currency) and empty cells are
 -- not observations; any other value that is not a positive number is rejected.
-with src as (
+-- Not materialized: a materialized CTE kept the optimizer from dropping the
+-- columns a reader does not use (record, for each of the 210k cells, when
+-- int_fx__daily reads the view).
+with src as not materialized (
     select * from raw_ecb_eurofxref
 ),
 
-cells as (
+cells as not materialized (
     unpivot src on columns('^c([1-9]|[1-5][0-9]|6[0-3])$') into name col value cell
 ),
 
 header as (
-    select _source, col, trim(cell) as currency from cells where c0 = 'Date'
+    -- The fetch day per file, not per cell (a time-zone conversion).
+    select _source, col, trim(cell) as currency, _fetched_at::date as fetch_day from cells where c0 = 'Date'
 ),
 
 observations as (
@@ -29,7 +33,7 @@ select
     case
         when h.currency is null or h.currency = '' then 'value in a column without a currency header'
         when try_cast(o.c0 as date) is null then 'unparseable date'
-        when try_cast(o.c0 as date) > o._fetched_at::date then 'date in the future'
+        when try_cast(o.c0 as date) > h.fetch_day then 'date in the future'
         when try_cast(o.cell as double) is null then 'unparseable rate'
         when try_cast(o.cell as double) <= 0 then 'non-positive rate'
     end as reject_reason

@@ -1,11 +1,23 @@
 -- yfinance daily closes in USD, one row per (file, day). The asset comes from
 -- the file's Ticker row (ETH-USD -> ETH).
-with src as (
+-- Not materialized: read twice, a materialized CTE kept the optimizer from
+-- dropping the columns a reader does not use (computing record for every
+-- one of 7M rows at 1000x when int_prices__daily reads the view).
+with src as not materialized (
     select * from raw_prices_yfinance
 ),
 
+-- The asset and the pair check are per file, not per price row (7M rows
+-- at 1000x: the regular expressions were most of this view's cost).
 tickers as (
-    select _file, c1 as ticker from src where c0 = 'Ticker'
+    select
+        _file,
+        c1 as ticker,
+        upper(regexp_extract(c1, '^(.*)-USD$', 1)) as asset,
+        regexp_full_match(c1, '.+-USD') as usd_pair,
+        _fetched_at::date as fetch_day
+    from src
+    where c0 = 'Ticker'
 ),
 
 rows as (
@@ -16,13 +28,13 @@ select
     r._source as source,
     r.c0 || '|' || coalesce(t.ticker, '') as source_record_key,
     to_json(struct_pack(ticker := t.ticker, date := r.c0, close := r.c1))::varchar as record,
-    upper(regexp_extract(t.ticker, '^(.*)-USD$', 1)) as asset,
+    t.asset,
     try_cast(r.c0 as date) as price_date,
     try_cast(r.c1 as double) as close_usd,
     case
-        when t.ticker is null or not regexp_full_match(t.ticker, '.+-USD') then 'ticker is not a USD pair'
+        when t.ticker is null or not t.usd_pair then 'ticker is not a USD pair'
         when try_cast(r.c0 as date) is null then 'unparseable date'
-        when try_cast(r.c0 as date) > r._fetched_at::date then 'date in the future'
+        when try_cast(r.c0 as date) > t.fetch_day then 'date in the future'
         when try_cast(r.c1 as double) is null then 'unparseable close'
         when try_cast(r.c1 as double) <= 0 then 'non-positive close'
     end as reject_reason
