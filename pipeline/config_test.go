@@ -192,7 +192,7 @@ func TestSourceOptionsReachTheSource(t *testing.T) {
       pattern: "BTC-*.csv"
 `, ".")
 	require.NoError(t, err)
-	files, err := srcs[0].Fetch(t.Context(), sources.NewHTTPClient(time.Second, time.Second))
+	files, err := srcs[0].Fetch(t.Context(), sources.NewClient(sources.DefaultHTTPOptions()))
 	require.NoError(t, err)
 	require.Len(t, files, 1)
 	require.Equal(t, "BTC-USD.csv", files[0].Name)

@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -44,7 +43,7 @@ func extractWithDemand(ctx context.Context, log *slog.Logger, land *Landing, src
 				others = append(others, s)
 			}
 		}
-		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		quiet := slog.New(slog.DiscardHandler)
 		known := append(first, extract(ctx, quiet, land, others, hc, extractOpts{offline: true, now: o.now})...)
 		needs, err := priceNeeds(ctx, cfg, known)
 		if err != nil {
@@ -93,7 +92,7 @@ func priceNeeds(ctx context.Context, cfg *Config, extracted []Extracted) ([]sour
 		return nil, err
 	}
 	defer conn.Close()
-	if err := build(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), conn, cfg, extracted, false); err != nil {
+	if err := build(ctx, slog.New(slog.DiscardHandler), conn, cfg, extracted, false); err != nil {
 		return nil, err
 	}
 	rows, err := conn.QueryContext(ctx, "SELECT asset, coingecko_id, need_date FROM int_price_needs ORDER BY ALL")

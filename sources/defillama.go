@@ -18,17 +18,14 @@ type DefiLlamaHacks struct {
 }
 
 func newDefiLlamaHacks(s Spec) (Source, error) {
-	if err := requireLocation(s); err != nil {
-		return nil, err
-	}
-	var none struct{}
-	if err := decodeOptions(s, &none); err != nil {
+	src, err := newLocated(s, func(b base) Source { return &DefiLlamaHacks{b, s.APIKeyEnv} })
+	if err != nil {
 		return nil, err
 	}
 	if hasKey := strings.Contains(s.Location, APIKeyPlaceholder); hasKey != (s.APIKeyEnv != "") {
 		return nil, fmt.Errorf("the Pro endpoint needs both api_key_env and %s in the location", APIKeyPlaceholder)
 	}
-	return &DefiLlamaHacks{base{s.Name, s.Type, s.Location}, s.APIKeyEnv}, nil
+	return src, nil
 }
 
 func (d *DefiLlamaHacks) Fetch(ctx context.Context, hc *http.Client) ([]File, error) {

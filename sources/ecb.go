@@ -18,14 +18,7 @@ import (
 type ECBEuroFxRef struct{ base }
 
 func newECBEuroFxRef(s Spec) (Source, error) {
-	if err := requireLocation(s); err != nil {
-		return nil, err
-	}
-	var none struct{}
-	if err := decodeOptions(s, &none); err != nil {
-		return nil, err
-	}
-	return &ECBEuroFxRef{base{s.Name, s.Type, s.Location}}, nil
+	return newLocated(s, func(b base) Source { return &ECBEuroFxRef{b} })
 }
 
 func (e *ECBEuroFxRef) Fetch(ctx context.Context, hc *http.Client) ([]File, error) {

@@ -18,14 +18,7 @@ import (
 type ECBDataAPI struct{ base }
 
 func newECBDataAPI(s Spec) (Source, error) {
-	if err := requireLocation(s); err != nil {
-		return nil, err
-	}
-	var none struct{}
-	if err := decodeOptions(s, &none); err != nil {
-		return nil, err
-	}
-	return &ECBDataAPI{base{s.Name, s.Type, s.Location}}, nil
+	return newLocated(s, func(b base) Source { return &ECBDataAPI{b} })
 }
 
 func (e *ECBDataAPI) Fetch(ctx context.Context, hc *http.Client) ([]File, error) {

@@ -22,7 +22,7 @@ func newFREDGraph(s Spec) (Source, error) {
 	if err := requireLocation(s); err != nil {
 		return nil, err
 	}
-	o := priceOptions{Pattern: "*.csv"}
+	o := patternOptions{Pattern: "*.csv"}
 	if err := decodeOptions(s, &o); err != nil {
 		return nil, err
 	}

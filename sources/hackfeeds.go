@@ -24,18 +24,6 @@ type csvFeed struct {
 	header, format string
 }
 
-// newLocated builds a source that needs a location and takes no options.
-func newLocated(s Spec, mk func(base) Source) (Source, error) {
-	if err := requireLocation(s); err != nil {
-		return nil, err
-	}
-	var none struct{}
-	if err := decodeOptions(s, &none); err != nil {
-		return nil, err
-	}
-	return mk(base{s.Name, s.Type, s.Location}), nil
-}
-
 func newCSVFeed(header, format string) func(Spec) (Source, error) {
 	return func(s Spec) (Source, error) {
 		return newLocated(s, func(b base) Source { return &csvFeed{b, header, format} })

@@ -56,13 +56,6 @@ func DefaultHTTPOptions() HTTPOptions {
 	}
 }
 
-// NewHTTPClient is NewClient with the default options and the given timeouts.
-func NewHTTPClient(timeout, connectTimeout time.Duration) *http.Client {
-	o := DefaultHTTPOptions()
-	o.Timeout, o.ConnectTimeout = timeout, connectTimeout
-	return NewClient(o)
-}
-
 // NewClient builds the shared client. From the outside in: conditional
 // requests, response size limit and recording (exchange), retries with
 // backoff (retryablehttp), then per attempt the per-host rate limit, the

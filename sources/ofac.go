@@ -52,16 +52,11 @@ type OFACAddresses struct {
 	pattern string
 }
 
-type ofacAddressOptions struct {
-	// Pattern selects files when the location is a folder.
-	Pattern string `yaml:"pattern"`
-}
-
 func newOFACAddresses(s Spec) (Source, error) {
 	if err := requireLocation(s); err != nil {
 		return nil, err
 	}
-	o := ofacAddressOptions{Pattern: "sanctioned_addresses_*.json"}
+	o := patternOptions{Pattern: "sanctioned_addresses_*.json"}
 	if err := decodeOptions(s, &o); err != nil {
 		return nil, err
 	}

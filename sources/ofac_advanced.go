@@ -22,14 +22,7 @@ import (
 type OFACAdvanced struct{ base }
 
 func newOFACAdvanced(s Spec) (Source, error) {
-	if err := requireLocation(s); err != nil {
-		return nil, err
-	}
-	var none struct{}
-	if err := decodeOptions(s, &none); err != nil {
-		return nil, err
-	}
-	return &OFACAdvanced{base{s.Name, s.Type, s.Location}}, nil
+	return newLocated(s, func(b base) Source { return &OFACAdvanced{b} })
 }
 
 func (o *OFACAdvanced) Fetch(ctx context.Context, hc *http.Client) ([]File, error) {

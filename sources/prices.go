@@ -14,7 +14,8 @@ type YFinancePrices struct {
 	pattern string
 }
 
-type priceOptions struct {
+// patternOptions are the options of a source read from a folder of files.
+type patternOptions struct {
 	// Pattern selects files when the location is a folder.
 	Pattern string `yaml:"pattern"`
 }
@@ -23,7 +24,7 @@ func newYFinancePrices(s Spec) (Source, error) {
 	if err := requireLocation(s); err != nil {
 		return nil, err
 	}
-	o := priceOptions{Pattern: "*-USD.csv"}
+	o := patternOptions{Pattern: "*-USD.csv"}
 	if err := decodeOptions(s, &o); err != nil {
 		return nil, err
 	}
@@ -66,7 +67,7 @@ func newCoinMarketCapPrices(s Spec) (Source, error) {
 	if err := requireLocation(s); err != nil {
 		return nil, err
 	}
-	o := priceOptions{Pattern: "coin_*.csv"}
+	o := patternOptions{Pattern: "coin_*.csv"}
 	if err := decodeOptions(s, &o); err != nil {
 		return nil, err
 	}

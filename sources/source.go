@@ -142,6 +142,18 @@ func decodeOptions(s Spec, v any) error {
 	return s.Options.Decode(v)
 }
 
+// newLocated builds a source that needs a location and takes no options.
+func newLocated(s Spec, mk func(base) Source) (Source, error) {
+	if err := requireLocation(s); err != nil {
+		return nil, err
+	}
+	var none struct{}
+	if err := decodeOptions(s, &none); err != nil {
+		return nil, err
+	}
+	return mk(base{s.Name, s.Type, s.Location}), nil
+}
+
 func requireLocation(s Spec) error {
 	if s.Location == "" {
 		return errors.New("location is required")

@@ -677,7 +677,7 @@ func TestPriceOptionsPattern(t *testing.T) {
 	srcs, err := New([]Spec{{
 		Name: "yf", Type: "prices_yfinance", Location: "testdata/yfinance",
 		Options: optionsFunc(func(v any) error {
-			v.(*priceOptions).Pattern = "BTC-*.csv"
+			v.(*patternOptions).Pattern = "BTC-*.csv"
 			return nil
 		}),
 	}})
