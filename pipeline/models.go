@@ -88,24 +88,71 @@ func materialization(m Model) string {
 // buildModels creates every model in order, stopping at the first failure.
 // Each model's build time is logged at debug level (heiststat --debug), to
 // see where a slow run spends its time.
+//
+// Only the raw tables persist in the warehouse (reloading them is what the
+// load fingerprints save). Every later model is a TEMP table or view: rebuilt
+// by every run and read only by that run's tests and publish, it is neither
+// compressed, logged nor checkpointed to disk (the real snapshot: 3.4 s to
+// X s end to end; 1000x: models X s to X s).
 func buildModels(ctx context.Context, log *slog.Logger, conn *sql.Conn, models []Model) error {
 	for _, m := range models {
 		start := time.Now()
 		kind := materialization(m)
-		// A warehouse from an earlier run may hold the name as the other
-		// kind, which CREATE OR REPLACE cannot replace.
-		var old string
-		err := conn.QueryRowContext(ctx, "SELECT CASE table_type WHEN 'VIEW' THEN 'VIEW' ELSE 'TABLE' END FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ?", m.Name).Scan(&old)
-		if err == nil && old != kind {
-			if _, err := conn.ExecContext(ctx, fmt.Sprintf("DROP %s %s CASCADE", old, m.Name)); err != nil {
-				return fmt.Errorf("model %s/%s: %w", m.Layer, m.Name, err)
+		create := "CREATE OR REPLACE TEMP " + kind
+		if m.Layer == "raw" {
+			create = "CREATE OR REPLACE " + kind
+			// A warehouse from an earlier run may hold the name as the other
+			// kind, which CREATE OR REPLACE cannot replace.
+			var old string
+			err := conn.QueryRowContext(ctx, "SELECT CASE table_type WHEN 'VIEW' THEN 'VIEW' ELSE 'TABLE' END FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ?", m.Name).Scan(&old)
+			if err == nil && old != kind {
+				if _, err := conn.ExecContext(ctx, fmt.Sprintf("DROP %s %s CASCADE", old, m.Name)); err != nil {
+					return fmt.Errorf("model %s/%s: %w", m.Layer, m.Name, err)
+				}
 			}
 		}
-		stmt := fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s", kind, m.Name, m.SQL)
+		stmt := fmt.Sprintf("%s %s AS\n%s", create, m.Name, m.SQL)
 		if _, err := conn.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("model %s/%s: %w", m.Layer, m.Name, err)
 		}
 		log.Debug("model built", "model", m.Name, "as", kind, "ms", time.Since(start).Milliseconds())
+	}
+	return nil
+}
+
+// dropPersistedModels removes what warehouses written before the models
+// became TEMP still hold under a model's or seed's name: dead weight in the
+// file, and a TEMP object of the same name would only hide it.
+func dropPersistedModels(ctx context.Context, conn *sql.Conn, models []Model) error {
+	var names []string
+	for _, m := range models {
+		if m.Layer != "raw" {
+			names = append(names, m.Name)
+		}
+	}
+	rows, err := conn.QueryContext(ctx, fmt.Sprintf(`SELECT table_name, CASE table_type WHEN 'VIEW' THEN 'VIEW' ELSE 'TABLE' END
+		FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = 'main'
+		AND (table_name IN (SELECT unnest(%s)) OR table_name LIKE 'seed\_%%' ESCAPE '\')`, sqlList(names)))
+	if err != nil {
+		return err
+	}
+	var drops []string
+	for rows.Next() {
+		var name, kind string
+		if err := rows.Scan(&name, &kind); err != nil {
+			rows.Close()
+			return err
+		}
+		drops = append(drops, fmt.Sprintf("DROP %s IF EXISTS main.%s CASCADE", kind, name))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, d := range drops {
+		if _, err := conn.ExecContext(ctx, d); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -181,8 +228,8 @@ func countRows(rows *sql.Rows) (int, string, error) {
 	return n, first, rows.Err()
 }
 
-// loadSeeds creates a seed_<name> table from each seeds/*.csv (all text; the
-// models cast what they use).
+// loadSeeds creates a TEMP seed_<name> table from each seeds/*.csv (all
+// text; the models cast what they use).
 func loadSeeds(ctx context.Context, conn *sql.Conn, fsys fs.FS, tmp string) error {
 	names, err := fs.Glob(fsys, "seeds/*.csv")
 	if err != nil {
@@ -199,7 +246,7 @@ func loadSeeds(ctx context.Context, conn *sql.Conn, fsys fs.FS, tmp string) erro
 			return err
 		}
 		table := "seed_" + strings.TrimSuffix(path.Base(n), ".csv")
-		stmt := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT * FROM read_csv(%s, header = true, all_varchar = true, delim = ',', quote = '\"')", table, sqlString(p))
+		stmt := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT * FROM read_csv(%s, header = true, all_varchar = true, delim = ',', quote = '\"')", table, sqlString(p))
 		if _, err := conn.ExecContext(ctx, stmt); err != nil {
 			errs = append(errs, fmt.Errorf("seed %s: %w", n, err))
 		}

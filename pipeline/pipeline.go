@@ -247,6 +247,9 @@ func build(ctx context.Context, log *slog.Logger, conn *sql.Conn, cfg *Config, e
 		if err := registerLanded(ctx, conn, extracted); err != nil {
 			return err
 		}
+		if err := dropPersistedModels(ctx, conn, models); err != nil {
+			return err
+		}
 		if err := setVariables(ctx, conn, cfg, models, extracted, tmp); err != nil {
 			return err
 		}
