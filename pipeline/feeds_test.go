@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,15 +20,27 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/heiststat/heiststat/output"
+	sqlmodels "github.com/heiststat/heiststat/sql"
 )
 
-// warehouseQuery runs q on the warehouse a finished run left in dir/data.
-func warehouseQuery(t *testing.T, dir, q string, args ...any) [][]string {
+// warehouseQuery runs q on the warehouse a finished run left in dir/data,
+// with the models rebuilt over its raw tables: they are TEMP, gone with the
+// run's connection.
+func warehouseQuery(t *testing.T, cfg *Config, dir, q string, args ...any) [][]string {
 	t.Helper()
 	db, err := OpenWarehouse(filepath.Join(dir, "data", "warehouse.duckdb"))
 	require.NoError(t, err)
 	defer db.Close()
-	rows, err := db.QueryContext(t.Context(), q, args...)
+	conn, err := db.Conn(t.Context())
+	require.NoError(t, err)
+	defer conn.Close()
+	models, _, err := LoadModels(sqlmodels.FS)
+	require.NoError(t, err)
+	tmp := t.TempDir()
+	require.NoError(t, setVariables(t.Context(), conn, cfg, models, nil, tmp))
+	require.NoError(t, loadSeeds(t.Context(), conn, sqlmodels.FS, tmp))
+	require.NoError(t, buildModels(t.Context(), quietLog, conn, slices.DeleteFunc(models, func(m Model) bool { return m.Layer == "raw" })))
+	rows, err := conn.QueryContext(t.Context(), q, args...)
 	require.NoError(t, err)
 	defer rows.Close()
 	cols, err := rows.Columns()
@@ -80,7 +93,7 @@ sources:
 	require.NoError(t, err)
 	require.Equal(t, "live", manifestSources(t, res)["ofac_sdn"].Freshness)
 
-	cols := warehouseQuery(t, dir, `SELECT column_name FROM duckdb_columns() WHERE table_name = 'stg_ofac__sdn_advanced' ORDER BY column_index LIMIT 5`)
+	cols := warehouseQuery(t, cfg, dir, `SELECT column_name FROM duckdb_columns() WHERE table_name = 'stg_ofac__sdn_advanced' ORDER BY column_index LIMIT 5`)
 	require.Equal(t, [][]string{{"address"}, {"asset"}, {"entity"}, {"program"}, {"_source"}}, cols)
 	require.Equal(t, [][]string{
 		{"0x098b716b8aaf21512996dc57eb0615e2383e2f96", "ETH", "LAZARUS GROUP", "DPRK3", "ofac_sdn"},
@@ -88,9 +101,9 @@ sources:
 		{"0x8589427373d6d84e98730d7795d8f6f8731fda16", "USDT", "TORNADO CASH", "DPRK3", "ofac_sdn"},
 		{"0xa0e1c89ef1a489c9c7de96311ed5ce5d32c20e4b", "ETH", "LAZARUS GROUP", "DPRK3", "ofac_sdn"},
 		{"bc1qexampletestaddressxxxxxxxxxxxxxxxxxxxx", "XBT", "LAZARUS GROUP", "DPRK3", "ofac_sdn"},
-	}, warehouseQuery(t, dir, `SELECT address, asset, entity, program, _source FROM stg_ofac__sdn_advanced WHERE reject_reason IS NULL ORDER BY ALL`))
+	}, warehouseQuery(t, cfg, dir, `SELECT address, asset, entity, program, _source FROM stg_ofac__sdn_advanced WHERE reject_reason IS NULL ORDER BY ALL`))
 	require.Equal(t, [][]string{{"0xNOTAHEXADDRESS", "malformed EVM address (want 0x and 40 hex digits)"}},
-		warehouseQuery(t, dir, `SELECT address, reject_reason FROM stg_ofac__sdn_advanced WHERE reject_reason IS NOT NULL`))
+		warehouseQuery(t, cfg, dir, `SELECT address, reject_reason FROM stg_ofac__sdn_advanced WHERE reject_reason IS NOT NULL`))
 	require.Equal(t, []output.RowCount{{Feed: "ofac_sdn_advanced", RowsIn: 6, Accepted: 5, Rejected: 1}}, manifestSources(t, res)["ofac_sdn"].Rows)
 }
 
@@ -159,7 +172,7 @@ sources:
 	require.NoError(t, err)
 	require.Equal(t, StatusOK, res.Status)
 
-	needs := warehouseQuery(t, dir, `SELECT count(*), count(*) FILTER (WHERE asset = 'BTC' AND need_date >= DATE '2024-01-01') FROM int_price_needs`)
+	needs := warehouseQuery(t, cfg, dir, `SELECT count(*), count(*) FILTER (WHERE asset = 'BTC' AND need_date >= DATE '2024-01-01') FROM int_price_needs`)
 	// The final build sees the fetched prices, so nothing is left to ask for.
 	require.Equal(t, [][]string{{"0", "0"}}, needs)
 	var asked int
@@ -181,9 +194,9 @@ sources:
 	// Ronin (2022-03-23) lost ETH and USDC: both priced by the coins feed at
 	// 1000 + 23; Bybit (2025-02-21) ETH likewise.
 	require.Equal(t, [][]string{{"ETH", "1023", "coins"}, {"USDC", "1023", "coins"}},
-		warehouseQuery(t, dir, `SELECT asset, close_usd, source FROM fct_prices_daily WHERE price_date = DATE '2022-03-23' ORDER BY asset`))
+		warehouseQuery(t, cfg, dir, `SELECT asset, close_usd, source FROM fct_prices_daily WHERE price_date = DATE '2022-03-23' ORDER BY asset`))
 	// Binance: closes from pages 1 and 2; today's open candle is rejected.
-	binanceRows := warehouseQuery(t, dir, `SELECT count(*), count(*) FILTER (WHERE reject_reason = 'candle not closed when fetched') FROM stg_prices__binance`)
+	binanceRows := warehouseQuery(t, cfg, dir, `SELECT count(*), count(*) FILTER (WHERE reject_reason = 'candle not closed when fetched') FROM stg_prices__binance`)
 	days := int(time.Since(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)).Hours()/24) + 1
 	require.Equal(t, [][]string{{strconv.Itoa(days), "1"}}, binanceRows)
 	require.Len(t, manifestSources(t, res)["binance"].Files, 2)
@@ -223,7 +236,7 @@ sources:
 	require.NoError(t, err)
 	require.Equal(t, StatusDegraded, res.Status, "the ECB history fell back to the bundled points")
 
-	rows := warehouseQuery(t, dir, `SELECT strftime(rate_date, '%Y-%m-%d'), round(per_usd, 6), source FROM fct_fx_daily
+	rows := warehouseQuery(t, cfg, dir, `SELECT strftime(rate_date, '%Y-%m-%d'), round(per_usd, 6), source FROM fct_fx_daily
 		WHERE currency = 'GBP' AND rate_date IN ('2022-03-23', '2022-03-24', '2022-04-15') ORDER BY rate_date`)
 	require.Equal(t, [][]string{
 		{"2022-03-23", fmt.Sprint(round6(0.8328 / 1.0985)), "ecb_api"},
@@ -235,7 +248,7 @@ sources:
 	// 25 days in the sample, all with a value.
 	require.Equal(t, []output.RowCount{{Feed: "fred_fredgraph", RowsIn: 25, Accepted: 25, Rejected: 0}}, ms["fred"].Rows)
 	require.Equal(t, [][]string{{"unparseable OBS_VALUE"}},
-		warehouseQuery(t, dir, `SELECT reason FROM fct_rejects WHERE feed = 'ecb_data_api'`))
+		warehouseQuery(t, cfg, dir, `SELECT reason FROM fct_rejects WHERE feed = 'ecb_data_api'`))
 }
 
 func round6(x float64) float64 {
@@ -284,7 +297,7 @@ sources:
 	require.NotEmpty(t, seen)
 	require.NotEmpty(t, manifestSources(t, res)["coingecko"].Files)
 	// Ronin's ETH: the 00:00 UTC point of 2022-03-24 closes 2022-03-23.
-	require.Equal(t, [][]string{{"2024.25", "coingecko"}}, warehouseQuery(t, dir,
+	require.Equal(t, [][]string{{"2024.25", "coingecko"}}, warehouseQuery(t, cfg, dir,
 		`SELECT close_usd, source FROM fct_prices_daily WHERE asset = 'ETH' AND price_date = DATE '2022-03-23'`))
 	require.NotContains(t, logs.String(), key)
 	require.NoError(t, filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
