@@ -33,12 +33,17 @@ type ExtraColumn struct {
 
 // Query is the SELECT that writes the dataset.
 func (d Dataset) Query() string {
+	return d.unordered() + " ORDER BY " + d.OrderBy
+}
+
+// unordered is Query without its ORDER BY.
+func (d Dataset) unordered() string {
 	var b strings.Builder
 	b.WriteString("SELECT t.*")
 	for _, e := range d.Extra {
 		fmt.Fprintf(&b, ", %s AS %s", e.Expr, e.Name)
 	}
-	fmt.Fprintf(&b, " FROM %s t ORDER BY %s", d.Table, d.OrderBy)
+	fmt.Fprintf(&b, " FROM %s t", d.Table)
 	return b.String()
 }
 

@@ -26,12 +26,14 @@ var sessionSettings = []string{
 	"SET preserve_insertion_order = false",
 	// Bound DuckDB's buffers (its default is 80% of RAM) so a large run
 	// spills to disk instead of growing past a couple of GB of RSS. DuckDB
-	// holds about 0.6 GB beyond this limit at 1000x (1.8 GB peak RSS); at
-	// 1 GB int_incidents__valued ran out of memory there.
+	// holds about 0.6 GB beyond this limit at 1000x (1.9 GB peak RSS; the
+	// TEMP models count against it and spill beyond it); at 1 GB
+	// int_incidents__valued ran out of memory there.
 	"SET memory_limit = '1152MB'",
-	// Each model commits on its own (see build); with the default 16 MB
-	// threshold a commit in the middle of the build stops for a checkpoint.
-	// One checkpoint when the run closes the warehouse writes it all once.
+	// The raw loads commit together (see build; the models are TEMP and
+	// never logged); with the default 16 MB threshold that commit would
+	// stop for a checkpoint. One checkpoint when the run closes the
+	// warehouse writes it all once.
 	"SET checkpoint_threshold = '4GB'",
 }
 

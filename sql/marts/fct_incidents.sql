@@ -1,5 +1,7 @@
 -- One row per canonical incident (records of every feed merged, see
 -- int_incident_clusters), valued at its theft date in USD and GBP.
+-- Not sorted: each reader orders what it reads (the publish by the dataset
+-- keys), so sorting the table too was wasted work.
 select
     i.incident_id,
     i.incident_date,
@@ -38,4 +40,3 @@ select
 from int_incidents__valued i
 left join int_incident_amounts gbp on gbp.incident_id = i.incident_id and gbp.currency = 'GBP'
 left join int_incident_attribution a on a.incident_id = i.incident_id
-order by i.incident_id
