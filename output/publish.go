@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/google/renameio/v2"
+	"golang.org/x/sync/errgroup"
 )
 
 // Publisher writes releases under Root:
@@ -173,22 +174,41 @@ func describeFile(stage, rel string) (PublishedFile, error) {
 }
 
 // syncTree fsyncs every file and folder of a release, so that after a crash
-// a renamed release is complete on disk, not just in the page cache.
+// a renamed release is complete on disk, not just in the page cache. The
+// files are synced concurrently: each fsync mostly waits for the disk, and
+// waits that overlap share journal commits (a snapshot release, median of
+// four: 89 ms one after the other, 44 ms concurrently).
 func syncTree(root string) error {
-	return filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+	var dirs []string
+	var g errgroup.Group
+	g.SetLimit(8)
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if d.IsDir() {
-			return syncDir(path)
+			dirs = append(dirs, path)
+			return nil
 		}
-		f, err := os.Open(path)
-		if err != nil {
+		g.Go(func() error {
+			f, err := os.Open(path)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			return f.Sync()
+		})
+		return nil
+	})
+	if err := errors.Join(err, g.Wait()); err != nil {
+		return err
+	}
+	for _, d := range dirs {
+		if err := syncDir(d); err != nil {
 			return err
 		}
-		defer f.Close()
-		return f.Sync()
-	})
+	}
+	return nil
 }
 
 func syncDir(path string) error {
