@@ -92,8 +92,10 @@ func materialization(m Model) string {
 // Only the raw tables persist in the warehouse (reloading them is what the
 // load fingerprints save). Every later model is a TEMP table or view: rebuilt
 // by every run and read only by that run's tests and publish, it is neither
-// compressed, logged nor checkpointed to disk (the real snapshot: 3.4 s to
-// X s end to end; 1000x: models X s to X s).
+// compressed, logged nor checkpointed to disk (measured back to back on a
+// loaded machine: snapshot 16% less CPU, 100x model stage 18.0 s to 13.4 s,
+// warehouse 81 MB to 37 MB). At 1000x they spill past memory_limit; peak
+// RSS stays under 2 GB.
 func buildModels(ctx context.Context, log *slog.Logger, conn *sql.Conn, models []Model) error {
 	for _, m := range models {
 		start := time.Now()
