@@ -202,6 +202,10 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 	return res, nil
 }
 
+// readAfterBuild are the intermediate models Run reads once the models are
+// built (the manifest's as-of date); the build keeps them.
+var readAfterBuild = []string{"int_as_of"}
+
 // degraded reports whether a source served something other than its normal data.
 func degraded(e Extracted) bool {
 	switch e.Freshness {
@@ -262,7 +266,14 @@ func build(ctx context.Context, log *slog.Logger, conn *sql.Conn, cfg *Config, e
 	if err != nil {
 		return err
 	}
-	if err := buildModels(ctx, log, conn, rest); err != nil {
+	// The demand build's caller reads its intermediate models: only the full
+	// build releases them early.
+	if withTests {
+		err = buildReleasing(ctx, log, conn, rest, tests, readAfterBuild)
+	} else {
+		err = buildModels(ctx, log, conn, rest)
+	}
+	if err != nil {
 		return err
 	}
 	if err := applyComments(ctx, conn, sqlmodels.FS); err != nil {
