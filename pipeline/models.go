@@ -159,6 +159,21 @@ func buildReleasing(ctx context.Context, log *slog.Logger, conn *sql.Conn, model
 	return nil
 }
 
+// releaseIntermediates drops the TEMP intermediate tables still held, but
+// keep, once the data tests have read them: the publish sorts the marts
+// in the memory they held.
+func releaseIntermediates(ctx context.Context, conn *sql.Conn, models []Model, keep []string) error {
+	for _, m := range models {
+		if m.Layer != "intermediate" || materialization(m) != "TABLE" || slices.Contains(keep, m.Name) {
+			continue
+		}
+		if _, err := conn.ExecContext(ctx, "DROP TABLE IF EXISTS temp.main."+m.Name); err != nil {
+			return fmt.Errorf("releasing %s: %w", m.Name, err)
+		}
+	}
+	return nil
+}
+
 // dropPersistedModels removes what warehouses written before the models
 // became TEMP still hold under a model's or seed's name: dead weight in the
 // file, and a TEMP object of the same name would only hide it.

@@ -287,6 +287,9 @@ func build(ctx context.Context, log *slog.Logger, conn *sql.Conn, cfg *Config, e
 	if err := runDataTests(ctx, conn, tests); err != nil {
 		return err
 	}
+	if err := releaseIntermediates(ctx, conn, rest, readAfterBuild); err != nil {
+		return err
+	}
 	log.Info("data tests passed", "stage", "test", "tests", len(tests), "duration_ms", time.Since(start).Milliseconds())
 	return nil
 }
