@@ -124,7 +124,8 @@ func buildModels(ctx context.Context, log *slog.Logger, conn *sql.Conn, models [
 
 // buildReleasing builds models like buildModels and drops each TEMP
 // intermediate table as soon as no later model, no data test and none of
-// keep (read from Go after the build) mentions it. The TEMP tables share
+// keep (read from Go after the build) mentions it; those the data tests read
+// go after the tests (releaseIntermediates). The TEMP tables share
 // DuckDB's memory_limit with the queries: at 1000x int_prices__daily alone
 // holds 0.5 GB of it, which the marts built after its last reader spilled
 // for.
