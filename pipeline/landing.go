@@ -56,6 +56,9 @@ type LandedFile struct {
 	Bytes  int64  `json:"bytes"`
 	// StoredBytes is the compressed size on disk.
 	StoredBytes int64 `json:"stored_bytes,omitempty"`
+	// SourceStat identifies the local file the bytes were read from, so the
+	// next fetch can recognise it unchanged without reading it.
+	SourceStat *sources.FileStat `json:"source_stat,omitempty"`
 	// Path is where the bytes are; derived from the hash, so not stored.
 	Path string `json:"-"`
 }
@@ -78,8 +81,10 @@ func (l *Landing) objectPath(source, folder, sum, name string) string {
 // Store writes the files (and the raw HTTP bodies of ex, when given) as
 // objects and, when record is true, a snapshot record for them. Bundled
 // fallbacks are stored apart and without a record, so they are never
-// mistaken for an archived fetch later.
-func (l *Landing) Store(src sources.Source, files []sources.File, ex *sources.Exchange, fetchedAt time.Time, record bool) (*Snapshot, error) {
+// mistaken for an archived fetch later. prev (nil if none) is the source's
+// latest good snapshot, whose objects Latest has just verified: they are not
+// read back again, and a file given by its SHA256 only must be one of them.
+func (l *Landing) Store(src sources.Source, files []sources.File, ex *sources.Exchange, prev *Snapshot, fetchedAt time.Time, record bool) (*Snapshot, error) {
 	folder := "objects"
 	if !record {
 		folder = "bundled"
@@ -92,13 +97,33 @@ func (l *Landing) Store(src sources.Source, files []sources.File, ex *sources.Ex
 	snap.Files = make([]LandedFile, len(files))
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
+	verified := map[string]LandedFile{}
+	if prev != nil {
+		for _, f := range prev.Files {
+			verified[f.SHA256] = f
+		}
+	}
 	for i, f := range files {
 		g.Go(func() error {
+			if f.Data == nil && f.SHA256 != "" {
+				old, ok := verified[f.SHA256]
+				if !ok || old.Path != l.objectPath(src.Name(), folder, f.SHA256, f.Name) {
+					return fmt.Errorf("%s: unchanged file is not an object of the last good snapshot", f.Name)
+				}
+				snap.Files[i] = LandedFile{Name: f.Name, Format: f.Format, SHA256: f.SHA256, Bytes: old.Bytes, StoredBytes: old.StoredBytes, SourceStat: f.Stat, Path: old.Path}
+				return nil
+			}
 			sum := sha256.Sum256(f.Data)
 			hexSum := hex.EncodeToString(sum[:])
 			p := l.objectPath(src.Name(), folder, hexSum, f.Name)
-			n, err := writeObject(p, hexSum, f.Data)
-			snap.Files[i] = LandedFile{Name: f.Name, Format: f.Format, SHA256: hexSum, Bytes: int64(len(f.Data)), StoredBytes: n, Path: p}
+			var n int64
+			var err error
+			if old, ok := verified[hexSum]; ok && old.Path == p && old.StoredBytes > 0 {
+				n = old.StoredBytes
+			} else {
+				n, err = writeObject(p, hexSum, f.Data)
+			}
+			snap.Files[i] = LandedFile{Name: f.Name, Format: f.Format, SHA256: hexSum, Bytes: int64(len(f.Data)), StoredBytes: n, SourceStat: f.Stat, Path: p}
 			return err
 		})
 	}
