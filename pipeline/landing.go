@@ -59,6 +59,14 @@ type LandedFile struct {
 	// SourceStat identifies the local file the bytes were read from, so the
 	// next fetch can recognise it unchanged without reading it.
 	SourceStat *sources.FileStat `json:"source_stat,omitempty"`
+	// ObjectStat identifies the object file as written and verified. Objects
+	// are immutable and only ever written by Store (atomically), so one whose
+	// FileStat is still this is not decompressed and hashed again by Latest:
+	// that verification was most of a no-change run (0.2 s of CPU at 100x,
+	// 2 s at 1000x). Any write to it, even one that restores its times,
+	// moves its change time; silent bit rot is still caught by the frame
+	// checksum of zstd when DuckDB reads it.
+	ObjectStat *sources.FileStat `json:"object_stat,omitempty"`
 	// Path is where the bytes are; derived from the hash, so not stored.
 	Path string `json:"-"`
 }
@@ -110,7 +118,7 @@ func (l *Landing) Store(src sources.Source, files []sources.File, ex *sources.Ex
 				if !ok || old.Path != l.objectPath(src.Name(), folder, f.SHA256, f.Name) {
 					return fmt.Errorf("%s: unchanged file is not an object of the last good snapshot", f.Name)
 				}
-				snap.Files[i] = LandedFile{Name: f.Name, Format: f.Format, SHA256: f.SHA256, Bytes: old.Bytes, StoredBytes: old.StoredBytes, SourceStat: f.Stat, Path: old.Path}
+				snap.Files[i] = LandedFile{Name: f.Name, Format: f.Format, SHA256: f.SHA256, Bytes: old.Bytes, StoredBytes: old.StoredBytes, SourceStat: f.Stat, Path: old.Path, ObjectStat: objectStat(old.Path)}
 				return nil
 			}
 			sum := sha256.Sum256(f.Data)
@@ -123,8 +131,11 @@ func (l *Landing) Store(src sources.Source, files []sources.File, ex *sources.Ex
 			} else {
 				n, err = writeObject(p, hexSum, f.Data)
 			}
-			snap.Files[i] = LandedFile{Name: f.Name, Format: f.Format, SHA256: hexSum, Bytes: int64(len(f.Data)), StoredBytes: n, SourceStat: f.Stat, Path: p}
-			return err
+			if err != nil {
+				return err
+			}
+			snap.Files[i] = LandedFile{Name: f.Name, Format: f.Format, SHA256: hexSum, Bytes: int64(len(f.Data)), StoredBytes: n, SourceStat: f.Stat, Path: p, ObjectStat: objectStat(p)}
+			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -188,6 +199,15 @@ func writeObject(p, sum string, data []byte) (int64, error) {
 	}
 	z := zenc.EncodeAll(data, nil)
 	return int64(len(z)), renameio.WriteFile(p, z, 0o644)
+}
+
+// objectStat is the FileStat of an object just written or verified (nil if
+// it cannot be taken: the object is then verified by its hash every time).
+func objectStat(p string) *sources.FileStat {
+	if st, ok := sources.StatFile(p); ok {
+		return &st
+	}
+	return nil
 }
 
 // readObject decompresses an object and checks it against its hash.
@@ -307,6 +327,11 @@ func (l *Landing) readSnapshot(source, path string) (*Snapshot, error) {
 	for i := range snap.Files {
 		f := &snap.Files[i]
 		f.Path = l.objectPath(source, "objects", f.SHA256, f.Name)
+		if f.ObjectStat != nil {
+			if st, ok := sources.StatFile(f.Path); ok && st == *f.ObjectStat {
+				continue
+			}
+		}
 		_, err := readObject(f.Path, f.SHA256)
 		if errors.Is(err, os.ErrNotExist) {
 			// Archives written before compression hold plain objects.

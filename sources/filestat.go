@@ -34,7 +34,7 @@ func settledStat(p string, before FileStat, readStart time.Time) *FileStat {
 	if before.MtimeNs >= limit || before.CtimeNs >= limit {
 		return nil
 	}
-	if after, ok := statFile(p); !ok || after != before {
+	if after, ok := StatFile(p); !ok || after != before {
 		return nil
 	}
 	return &before

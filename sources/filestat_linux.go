@@ -5,9 +5,9 @@ import (
 	"syscall"
 )
 
-// statFile returns the FileStat of a local file; ok is false when it cannot
+// StatFile returns the FileStat of a local file; ok is false when it cannot
 // be taken (the file is then always read).
-func statFile(p string) (FileStat, bool) {
+func StatFile(p string) (FileStat, bool) {
 	fi, err := os.Stat(p)
 	if err != nil {
 		return FileStat{}, false

@@ -115,7 +115,7 @@ func readLocationFiles(ctx context.Context, hc *http.Client, loc, glob string, k
 func readLocal(p string, known func(FileStat) (string, bool)) (namedBytes, error) {
 	nb := namedBytes{name: filepath.Base(p)}
 	start := time.Now()
-	before, statOK := statFile(p)
+	before, statOK := StatFile(p)
 	if statOK && known != nil {
 		if sum, ok := known(before); ok {
 			nb.sum, nb.stat = sum, &before
