@@ -19,11 +19,11 @@ type FileStat struct {
 	Inode   uint64 `json:"inode"`
 }
 
-// statSettle is how long a file must have been left alone before its
+// statSettle (a variable for tests) is how long a file must have been left alone before its
 // FileStat is recorded. It handles git's "racy" case: a file rewritten within
 // the file system's timestamp granularity of the read could keep its size
 // and times; one untouched for longer gets newer times on any later write.
-const statSettle = 2 * time.Second
+var statSettle = 2 * time.Second
 
 // settledStat returns the FileStat of p when it did not change while it was
 // read (before is its stat from before the read, started at readStart) and

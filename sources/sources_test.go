@@ -774,6 +774,9 @@ func TestFetchEndToEnd(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
+			for i := range files {
+				files[i].Stat = nil // local files carry theirs (TestReadLocalReusesUnchangedFiles)
+			}
 			require.Equal(t, tc.want, files)
 		})
 	}
