@@ -184,6 +184,7 @@ func wantEOF(dec *jsontext.Decoder, err error) error {
 	return nil
 }
 
+// jsonKindOf names a kind the way the required-field errors do.
 func jsonKindOf(k jsontext.Kind) string {
 	switch k {
 	case '"':
@@ -202,24 +203,11 @@ func jsonKindOf(k jsontext.Kind) string {
 	return ""
 }
 
+// jsonKind is the kind of a raw JSON value (of a record decoded into a map).
 func jsonKind(v json.RawMessage) string {
-	for _, c := range v {
-		switch c {
-		case ' ', '\t', '\n', '\r':
-			continue
-		case '"':
-			return "string"
-		case '[':
-			return "array"
-		case '{':
-			return "object"
-		case 't', 'f':
-			return "bool"
-		case 'n':
-			return "null"
-		default:
-			return "number"
-		}
+	v = bytes.TrimLeft(v, " \t\n\r")
+	if len(v) == 0 {
+		return ""
 	}
-	return ""
+	return jsonKindOf(jsontext.Value(v).Kind())
 }
