@@ -109,10 +109,20 @@ func extractOne(ctx context.Context, log *slog.Logger, land *Landing, src source
 			for _, r := range prev.Responses {
 				ex.Previous[r.URL] = r
 			}
+			known := map[sources.FileStat]string{}
+			for _, f := range prev.Files {
+				if f.SourceStat != nil && f.Path == land.objectPath(src.Name(), "objects", f.SHA256, f.Name) {
+					known[*f.SourceStat] = f.SHA256
+				}
+			}
+			ex.Unchanged = func(st sources.FileStat) (string, bool) {
+				sum, ok := known[st]
+				return sum, ok
+			}
 		}
 		files, err := src.Fetch(sources.WithExchange(ctx, ex), hc)
 		if err == nil {
-			res.Snapshot, err = land.Store(src, files, ex, o.now(), true)
+			res.Snapshot, err = land.Store(src, files, ex, prev, o.now(), true)
 		}
 		res.Retries = ex.Retries()
 		if err == nil {
@@ -141,7 +151,7 @@ func extractOne(ctx context.Context, log *slog.Logger, land *Landing, src source
 	}
 	if res.Snapshot == nil && (embedded || errors.Is(err, ErrNoArchive)) {
 		if b, ok := src.(sources.Bundler); ok {
-			res.Snapshot, err = land.Store(src, b.Bundled(), nil, o.now(), false)
+			res.Snapshot, err = land.Store(src, b.Bundled(), nil, nil, o.now(), false)
 			if err == nil {
 				res.Freshness = Bundled
 			}

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/renameio/v2"
@@ -56,6 +57,17 @@ type LandedFile struct {
 	Bytes  int64  `json:"bytes"`
 	// StoredBytes is the compressed size on disk.
 	StoredBytes int64 `json:"stored_bytes,omitempty"`
+	// SourceStat identifies the local file the bytes were read from, so the
+	// next fetch can recognise it unchanged without reading it.
+	SourceStat *sources.FileStat `json:"source_stat,omitempty"`
+	// ObjectStat identifies the object file as written and verified. Objects
+	// are immutable and only ever written by Store (atomically), so one whose
+	// FileStat is still this is not decompressed and hashed again by Latest:
+	// that verification was most of a no-change run (0.2 s of CPU at 100x,
+	// 2 s at 1000x). Any write to it, even one that restores its times,
+	// moves its change time; silent bit rot is still caught by the frame
+	// checksum of zstd when DuckDB reads it.
+	ObjectStat *sources.FileStat `json:"object_stat,omitempty"`
 	// Path is where the bytes are; derived from the hash, so not stored.
 	Path string `json:"-"`
 }
@@ -78,8 +90,10 @@ func (l *Landing) objectPath(source, folder, sum, name string) string {
 // Store writes the files (and the raw HTTP bodies of ex, when given) as
 // objects and, when record is true, a snapshot record for them. Bundled
 // fallbacks are stored apart and without a record, so they are never
-// mistaken for an archived fetch later.
-func (l *Landing) Store(src sources.Source, files []sources.File, ex *sources.Exchange, fetchedAt time.Time, record bool) (*Snapshot, error) {
+// mistaken for an archived fetch later. prev (nil if none) is the source's
+// latest good snapshot, whose objects Latest has just verified: they are not
+// read back again, and a file given by its SHA256 only must be one of them.
+func (l *Landing) Store(src sources.Source, files []sources.File, ex *sources.Exchange, prev *Snapshot, fetchedAt time.Time, record bool) (*Snapshot, error) {
 	folder := "objects"
 	if !record {
 		folder = "bundled"
@@ -92,21 +106,48 @@ func (l *Landing) Store(src sources.Source, files []sources.File, ex *sources.Ex
 	snap.Files = make([]LandedFile, len(files))
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
+	verified := map[string]LandedFile{}
+	if prev != nil {
+		for _, f := range prev.Files {
+			verified[f.SHA256] = f
+		}
+	}
+	written := make([]bool, len(files))
 	for i, f := range files {
 		g.Go(func() error {
+			if f.Data == nil && f.SHA256 != "" {
+				old, ok := verified[f.SHA256]
+				if !ok || old.Path != l.objectPath(src.Name(), folder, f.SHA256, f.Name) {
+					return fmt.Errorf("%s: unchanged file is not an object of the last good snapshot", f.Name)
+				}
+				snap.Files[i] = LandedFile{Name: f.Name, Format: f.Format, SHA256: f.SHA256, Bytes: old.Bytes, StoredBytes: old.StoredBytes, SourceStat: f.Stat, Path: old.Path, ObjectStat: objectStat(old.Path)}
+				return nil
+			}
 			sum := sha256.Sum256(f.Data)
 			hexSum := hex.EncodeToString(sum[:])
 			p := l.objectPath(src.Name(), folder, hexSum, f.Name)
-			n, err := writeObject(p, hexSum, f.Data)
-			snap.Files[i] = LandedFile{Name: f.Name, Format: f.Format, SHA256: hexSum, Bytes: int64(len(f.Data)), StoredBytes: n, Path: p}
-			return err
+			var n int64
+			if old, ok := verified[hexSum]; ok && old.Path == p && old.StoredBytes > 0 {
+				n = old.StoredBytes
+			} else {
+				var err error
+				if n, written[i], err = writeObject(p, hexSum, f.Data); err != nil {
+					return err
+				}
+			}
+			snap.Files[i] = LandedFile{Name: f.Name, Format: f.Format, SHA256: hexSum, Bytes: int64(len(f.Data)), StoredBytes: n, SourceStat: f.Stat, Path: p, ObjectStat: objectStat(p)}
+			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	for _, f := range snap.Files {
+	var toSync []string
+	for i, f := range snap.Files {
 		stored[f.SHA256] = true
+		if written[i] {
+			toSync = append(toSync, f.Path)
+		}
 	}
 	if ex != nil {
 		snap.Responses = ex.Responses()
@@ -116,11 +157,19 @@ func (l *Landing) Store(src sources.Source, files []sources.File, ex *sources.Ex
 			if stored[r.SHA256] || body == nil {
 				continue // already an object, or a 304 reusing an archived body
 			}
-			if _, err := writeObject(l.objectPath(src.Name(), folder, r.SHA256, ""), r.SHA256, body); err != nil {
+			p := l.objectPath(src.Name(), folder, r.SHA256, "")
+			_, w, err := writeObject(p, r.SHA256, body)
+			if err != nil {
 				return nil, err
+			}
+			if w {
+				toSync = append(toSync, p)
 			}
 			stored[r.SHA256] = true
 		}
+	}
+	if err := syncObjects(toSync); err != nil {
+		return nil, err
 	}
 	if !record {
 		return snap, nil
@@ -145,24 +194,92 @@ var (
 	// on price CSVs the default level saves 3% of the bytes for 50% more time.
 	zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest))
 	zdec, _ = zstd.NewReader(nil)
+	zbufs   = sync.Pool{New: func() any { return new([]byte) }}
 )
 
-// writeObject compresses content-addressed bytes once, atomically, and
-// returns the stored size; an existing object whose bytes no longer match its
-// name (disk corruption) is rewritten.
-func writeObject(p, sum string, data []byte) (int64, error) {
+// writeObject compresses content-addressed bytes once, atomically (a
+// temporary file renamed into place), and returns the stored size and whether
+// it wrote the object; an existing object whose bytes no longer match its
+// name (disk corruption) is rewritten. The caller makes written objects
+// durable with syncObjects before any record points at them.
+func writeObject(p, sum string, data []byte) (int64, bool, error) {
 	if _, err := readObject(p, sum); err == nil {
 		st, err := os.Stat(p)
 		if err != nil {
-			return 0, err
+			return 0, false, err
 		}
-		return st.Size(), nil
+		return st.Size(), false, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return 0, err
+	dir := filepath.Dir(p)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 0, false, err
 	}
-	z := zenc.EncodeAll(data, nil)
-	return int64(len(z)), renameio.WriteFile(p, z, 0o644)
+	// The compressed bytes only live until written: reusing their buffers
+	// took the peak RSS of a 1000x fetch from 1.17 to 0.95 GB.
+	zb := zbufs.Get().(*[]byte)
+	defer zbufs.Put(zb)
+	z := zenc.EncodeAll(data, (*zb)[:0])
+	*zb = z
+	f, err := os.CreateTemp(dir, "."+filepath.Base(p)+".tmp")
+	if err != nil {
+		return 0, false, err
+	}
+	_, err = f.Write(z)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), p)
+	}
+	if err != nil {
+		_ = os.Remove(f.Name())
+		return 0, false, err
+	}
+	return int64(len(z)), true, nil
+}
+
+// syncObjects makes written objects and their folder entries durable. One
+// fsync per object as it was written (renameio) stalled the next files'
+// creation behind each journal commit: 2 s of system time for 2,000 price
+// files at 1000x. Synced together after all are written, the first commit
+// carries them all and the others find little left to do. Until then no
+// record points at them, and an object left torn by a crash fails its hash
+// and is rewritten by the next fetch.
+func syncObjects(paths []string) error {
+	dirs := map[string]bool{}
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for _, p := range paths {
+		dirs[filepath.Dir(p)] = true
+		g.Go(func() error { return syncPath(p) })
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for d := range dirs {
+		if err := syncPath(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func syncPath(p string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+// objectStat is the FileStat of an object just written or verified (nil if
+// it cannot be taken: the object is then verified by its hash every time).
+func objectStat(p string) *sources.FileStat {
+	if st, ok := sources.StatFile(p); ok {
+		return &st
+	}
+	return nil
 }
 
 // readObject decompresses an object and checks it against its hash.
@@ -282,6 +399,11 @@ func (l *Landing) readSnapshot(source, path string) (*Snapshot, error) {
 	for i := range snap.Files {
 		f := &snap.Files[i]
 		f.Path = l.objectPath(source, "objects", f.SHA256, f.Name)
+		if f.ObjectStat != nil {
+			if st, ok := sources.StatFile(f.Path); ok && st == *f.ObjectStat {
+				continue
+			}
+		}
 		_, err := readObject(f.Path, f.SHA256)
 		if errors.Is(err, os.ErrNotExist) {
 			// Archives written before compression hold plain objects.

@@ -40,6 +40,9 @@ type Exchange struct {
 	Previous map[string]Response
 	// Archived returns an archived body by its sha256; a 304 is answered with it.
 	Archived func(sha256 string) ([]byte, error)
+	// Unchanged returns the sha256 of a local file whose FileStat is the one
+	// it had when the last good snapshot landed it (nil: read every file).
+	Unchanged func(FileStat) (sha256 string, ok bool)
 
 	retries atomic.Int64
 	mu      sync.Mutex

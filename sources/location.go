@@ -15,6 +15,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
 // maxBodyBytes bounds what one response or file may hold; the largest feed
@@ -25,6 +26,11 @@ const maxBodyBytes = 256 << 20
 type namedBytes struct {
 	name string
 	data []byte
+	// sum is set instead of data for a local file the fetch's Exchange knows
+	// unchanged since it was landed (see readLocationReusing).
+	sum string
+	// stat identifies the local file data was read from, when settled.
+	stat *FileStat
 }
 
 func isURL(loc string) bool {
@@ -44,6 +50,21 @@ func stripQuery(loc string) string {
 // http.FileServer, nginx autoindex or python -m http.server write it) lists
 // the files, and each one matching glob is fetched.
 func readLocation(ctx context.Context, hc *http.Client, loc, glob string) ([]namedBytes, error) {
+	return readLocationFiles(ctx, hc, loc, glob, nil)
+}
+
+// readLocationReusing is readLocation for a source that lands the bytes as
+// read: a local file whose FileStat the Exchange of ctx knows (unchanged since
+// its last good fetch) is not read again, and comes back with its sum only.
+func readLocationReusing(ctx context.Context, hc *http.Client, loc, glob string) ([]namedBytes, error) {
+	var known func(FileStat) (string, bool)
+	if ex := exchangeFrom(ctx); ex != nil {
+		known = ex.Unchanged
+	}
+	return readLocationFiles(ctx, hc, loc, glob, known)
+}
+
+func readLocationFiles(ctx context.Context, hc *http.Client, loc, glob string, known func(FileStat) (string, bool)) ([]namedBytes, error) {
 	if isURL(loc) && strings.HasSuffix(stripQuery(loc), "/") {
 		return readHTTPFolder(ctx, hc, loc, glob)
 	}
@@ -59,11 +80,11 @@ func readLocation(ctx context.Context, hc *http.Client, loc, glob string) ([]nam
 		return nil, err
 	}
 	if !st.IsDir() {
-		b, err := readFile(loc)
+		nb, err := readLocal(loc, known)
 		if err != nil {
 			return nil, err
 		}
-		return []namedBytes{{name: filepath.Base(loc), data: b}}, nil
+		return []namedBytes{nb}, nil
 	}
 	if glob == "" {
 		glob = "*"
@@ -78,16 +99,38 @@ func readLocation(ctx context.Context, hc *http.Client, loc, glob string) ([]nam
 		if fi, err := os.Stat(m); err != nil || fi.IsDir() {
 			continue
 		}
-		b, err := readFile(m)
+		nb, err := readLocal(m, known)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, namedBytes{name: filepath.Base(m), data: b})
+		out = append(out, nb)
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("no files matching %q in %s", glob, loc)
 	}
 	return out, nil
+}
+
+// readLocal reads a local file, unless known (nil: always read) has its sum.
+func readLocal(p string, known func(FileStat) (string, bool)) (namedBytes, error) {
+	nb := namedBytes{name: filepath.Base(p)}
+	start := time.Now()
+	before, statOK := StatFile(p)
+	if statOK && known != nil {
+		if sum, ok := known(before); ok {
+			nb.sum, nb.stat = sum, &before
+			return nb, nil
+		}
+	}
+	b, err := readFile(p)
+	if err != nil {
+		return nb, err
+	}
+	nb.data = b
+	if statOK {
+		nb.stat = settledStat(p, before, start)
+	}
+	return nb, nil
 }
 
 func readFile(p string) ([]byte, error) {

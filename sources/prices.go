@@ -86,18 +86,21 @@ func (c *CoinMarketCapPrices) Bundled() []File {
 	return []File{bundledFile("prices.csv", "bundled_prices")}
 }
 
-// fetchChecked reads a location and checks every file with check.
+// fetchChecked reads a location and checks every file with check. A local
+// file unchanged since it was landed was checked then, and is not read again.
 func fetchChecked(ctx context.Context, hc *http.Client, loc, pattern, format string, check func([]byte) error) ([]File, error) {
-	nbs, err := readLocation(ctx, hc, loc, pattern)
+	nbs, err := readLocationReusing(ctx, hc, loc, pattern)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]File, 0, len(nbs))
 	for _, nb := range nbs {
-		if err := check(nb.data); err != nil {
-			return nil, fmt.Errorf("%s: %w", nb.name, err)
+		if nb.sum == "" {
+			if err := check(nb.data); err != nil {
+				return nil, fmt.Errorf("%s: %w", nb.name, err)
+			}
 		}
-		out = append(out, File{Name: nb.name, Format: format, Data: nb.data})
+		out = append(out, File{Name: nb.name, Format: format, Data: nb.data, SHA256: nb.sum, Stat: nb.stat})
 	}
 	return out, nil
 }

@@ -23,6 +23,13 @@ type File struct {
 	// extracted CSV is landed beside it).
 	Format string
 	Data   []byte
+	// SHA256 is set instead of Data for a local file unchanged since the
+	// last good snapshot landed it (Exchange.Unchanged): its bytes are
+	// already in the landing zone.
+	SHA256 string
+	// Stat identifies the local file the bytes are from (nil for HTTP, and
+	// for a file changed too recently to be recognised by it later).
+	Stat *FileStat
 }
 
 // Source is one configured feed.
