@@ -170,6 +170,9 @@ blocked as (
         on t.island_date = p.probe_date
     where t.island_rank < p.island_rank and p.amount >= 10000000 and t.amount >= 10000000 and abs(p.day_offset) <= 1
         and abs(t.amount_bucket - p.amount_bucket) <= 1
+        -- Both rules need amounts within 0.8: at 1000x this leaves out most
+        -- of the 1.5M large same-day pairs this join finds.
+        and least(p.amount, t.amount) / greatest(p.amount, t.amount) >= 0.8
         and not coalesce(t.name_prefix = p.name_prefix or t.name_suffix = p.name_suffix, false)
 ),
 
