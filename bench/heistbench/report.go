@@ -100,7 +100,7 @@ func (r *report) compare(scale string, h, ref, pd measurement) error {
 			diffs = append(diffs, fmt.Sprintf("%s: heiststat %s, reference %s", year, a.text, b.text))
 		}
 		p, ok := ps[year]
-		if !ok || p.incidents != a.incidents || math.Abs(p.stolen-a.stolen) > 0.01 || math.Abs(p.stoGBP-a.stoGBP) > 0.01 {
+		if !ok || p.incidents != a.incidents || apartCents(p.stolen, a.stolen) > 1 || apartCents(p.stoGBP, a.stoGBP) > 1 {
 			diffs = append(diffs, fmt.Sprintf("%s: heiststat %s, pandas %s", year, a.text, p.text))
 		}
 		exact = exact && p.text == a.text
@@ -120,6 +120,12 @@ func (r *report) compare(scale string, h, ref, pd measurement) error {
 	r.Checks = append(r.Checks, fmt.Sprintf("%s: annual.csv (year, incidents, stolen_usd, stolen_gbp) of the DuckDB-SQL reference is identical "+
 		"to heiststat's for all %d years; pandas' is %s.", scale, len(hs), pandas))
 	return nil
+}
+
+// apartCents is how many cents two money figures read from CSV differ by.
+func apartCents(x, y float64) int64 {
+	d := math.Round(x*100) - math.Round(y*100)
+	return int64(math.Abs(d))
 }
 
 func secs(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
