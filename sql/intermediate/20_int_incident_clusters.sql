@@ -26,7 +26,7 @@
 -- key) order the rules rank records by, and an island is named by an integer:
 -- the same query on strings took 16-18 CPU seconds at 1000x (joins, sorts and
 -- group-bys on text keys), this one 9.
-with recursive recs as materialized (
+with recursive recs as (
     select
         source, source_record_key, precedence, date_precedence, incident_date, date_precision,
         name_key, reported_usd, chains, feed,
@@ -89,7 +89,7 @@ coarse as (
         order by abs(r.incident_date - i.first_date), i.island_no::varchar || '.' || i.feed_no) = 1
 ),
 
-assigned as materialized (
+assigned as (
     select rk, island, 'name+date(<=7d)' as island_rule from islands
     union all
     -- An unmatched coarse record is an island of its own, named by its rk.
@@ -103,7 +103,7 @@ assigned as materialized (
 -- leads' (precedence, source, key). precedence and date_precedence are both
 -- fixed per feed, so (date_precedence, rk) orders records by
 -- (date_precedence, source, key).
-ranked as materialized (
+ranked as (
     select
         a.island,
         min(r.rk) as island_rank,
@@ -118,7 +118,7 @@ ranked as materialized (
     group by a.island
 ),
 
-matchable as materialized (
+matchable as (
     select
         *,
         case when amount > 0 then floor(ln(amount) / ln(1.25))::bigint end as amount_bucket,
