@@ -8,8 +8,11 @@
 -- valuation at the as-of USD close within 7 days, reported USD otherwise, the
 -- ECB GBP cross rate as of the theft date, annual totals with YoY, and the
 -- Parquet (zstd) and CSV outputs. Not done here: landing and hashing, the
--- rejects output, cross-source matching (the generated feeds share no
--- victims), data tests, comments, the manifest and the atomic publish.
+-- rejects output, cross-source matching (the generator makes every victim a
+-- distinct incident to heiststat's rules, bench/gen), incident categories and
+-- attribution, data tests, comments, the manifest and the atomic publish.
+-- heistbench fails unless its annual incidents, stolen_usd and stolen_gbp
+-- are heiststat's exactly.
 SET TimeZone = 'UTC';
 SET asof_loop_join_threshold = 0;
 

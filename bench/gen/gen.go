@@ -8,6 +8,7 @@ package gen
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,8 +25,9 @@ import (
 )
 
 // Version changes whenever the output of Generate changes, so cached inputs
-// made by an older generator are not reused.
-const Version = "1"
+// made by an older generator are not reused. 2: victims are distinct
+// incidents to heiststat's matching rules (see victimName and amountInClass).
+const Version = "2"
 
 // The real snapshot's sizes: DeFiLlama records, curated incidents and priced assets.
 const (
@@ -253,6 +256,67 @@ var (
 
 func ptr[T any](v T) *T { return &v }
 
+// The generated victims must be distinct incidents to heiststat's matching
+// (int_incident_clusters), so that its incident counts and totals are the
+// reference's, which does no matching. Its rules and how the feeds avoid them:
+//   - the same name_key within 7 days: names repeat only after 8 days;
+//   - similar names (Jaro-Winkler >= 0.8, or one containing the other) within
+//     3 days: every name is one of 2,401 words of 8 letters that pairwise
+//     agree in at most 3 positions and never share a letter elsewhere, so
+//     Jaro-Winkler stays below 0.71 and none contains another;
+//   - amounts within 0.95 on the same or next day in different feeds: the
+//     two feeds' amounts fall in disjoint classes of log-amount (amountInClass).
+const (
+	nameWords    = 7 * 7 * 7 * 7 // polynomials of degree <= 3 over GF(7)
+	curatedWords = 201           // the curated list's share of the words, the rest is DeFiLlama's
+)
+
+// nameLetters gives each position its own 7 letters, by position mod 4:
+// Jaro only matches a letter within 3 positions, so two words can share a
+// letter only in the same position.
+var nameLetters = [4]string{"abcdefg", "hijklmn", "opqrstu", "vwxyz23"}
+
+// victimName is word k: the polynomial with base-7 digits of k as
+// coefficients, evaluated at 0..6, then its leading coefficient (an extended
+// Reed-Solomon code, minimum distance 5: two words agree in at most 3 of the
+// 8 positions).
+func victimName(k int) string {
+	c := [4]int{k % 7, k / 7 % 7, k / 49 % 7, k / 343 % 7}
+	b := make([]byte, 8)
+	for x := range 7 {
+		b[x] = nameLetters[x%4][(c[0]+x*(c[1]+x*(c[2]+x*c[3])))%7]
+	}
+	b[7] = nameLetters[3][c[3]]
+	b[0] -= 'a' - 'A'
+	return string(b)
+}
+
+// nameSlots gives record i the word of its rank in date order, from the
+// feed's own range of words: a word comes back after size records of the
+// feed, which at 1000x is more than 8 days.
+func nameSlots(ds []int, first, size int) []int {
+	order := make([]int, len(ds))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Or(cmp.Compare(ds[a], ds[b]), cmp.Compare(a, b)) })
+	slot := make([]int, len(ds))
+	for rank, i := range order {
+		slot[i] = first + rank%size
+	}
+	return slot
+}
+
+// amountInClass moves usd within its step of 0.25 in natural log to a band
+// of width 0.07 starting at 0.125*class: a DeFiLlama (class 0) and a curated
+// (class 1) amount are then always more than 0.055 apart in log, a ratio
+// below 0.95.
+func amountInClass(usd float64, class int) int64 {
+	l := math.Log(usd)
+	step := math.Floor(l / 0.25)
+	return int64(math.Round(math.Exp(step*0.25 + 0.125*float64(class) + (l-step*0.25)/0.25*0.07)))
+}
+
 // lognormalUSD draws a loss in whole dollars, about $10k to $1B.
 func lognormalUSD(r *rand.Rand) int64 {
 	return int64(min(math.Exp(14.5+r.NormFloat64()*1.8), 2e9))
@@ -263,14 +327,19 @@ func writeHacks(path string, r *rand.Rand, n, days int) error {
 	if err != nil {
 		return err
 	}
+	ds := make([]int, n)
+	for i := range ds {
+		ds[i] = r.IntN(days)
+	}
+	names := nameSlots(ds, curatedWords, nameWords-curatedWords)
 	w.WriteByte('[')
 	for i := range n {
-		day := firstDay.AddDate(0, 0, r.IntN(days))
+		day := firstDay.AddDate(0, 0, ds[i])
 		h := hack{
 			Date:       day.Unix(),
-			Name:       fmt.Sprintf("Protocol %d", i),
+			Name:       victimName(names[i]) + " Protocol",
 			Technique:  techniques[r.IntN(len(techniques))],
-			Amount:     lognormalUSD(r),
+			Amount:     amountInClass(float64(lognormalUSD(r)), 0),
 			Chain:      []string{chains[r.IntN(len(chains))]},
 			BridgeHack: r.IntN(40) == 0,
 			TargetType: targetTypes[r.IntN(len(targetTypes))],
@@ -301,7 +370,7 @@ func writeHacks(path string, r *rand.Rand, n, days int) error {
 			h.ParentProtocolID = fmt.Sprintf("parent#protocol-%d", i)
 		}
 		if r.IntN(200) == 0 {
-			h.Name = fmt.Sprintf("Protocol\n\n%d", i)
+			h.Name = victimName(names[i]) + "\n\nProtocol"
 		}
 		b, err := json.Marshal(h)
 		if err != nil {
@@ -325,10 +394,15 @@ func writeCurated(path string, r *rand.Rand, n int, assets []series, days int) e
 	cw := csv.NewWriter(w)
 	strengths := []string{"G", "F", "C"}
 	types := []string{"cex", "bridge", "defi", "wallet", "payments", "other"}
+	ds := make([]int, n)
+	for i := range ds {
+		ds[i] = r.IntN(days)
+	}
+	names := nameSlots(ds, 0, curatedWords)
 	for i := range n {
-		d := r.IntN(days)
+		d := ds[i]
 		day := firstDay.AddDate(0, 0, d)
-		target := float64(lognormalUSD(r)) * 5
+		target := float64(amountInClass(float64(lognormalUSD(r))*5, 1))
 		// One to three native assets; an asset's price on the theft date
 		// sets a quantity near the reported figure.
 		var items []string
@@ -356,7 +430,7 @@ func writeCurated(path string, r *rand.Rand, n int, assets []series, days int) e
 		}
 		rec := []string{
 			fmt.Sprintf("%s-victim-%d", day.Format("2006"), i), day.Format(time.DateOnly), "day",
-			fmt.Sprintf("Exchange %d", i), types[r.IntN(len(types))], "", actor, group, strength,
+			victimName(names[i]) + " Exchange", types[r.IntN(len(types))], "", actor, group, strength,
 			"synthetic", "https://example.org/incident/" + strconv.Itoa(i), strings.Join(items, "; "), complete,
 			strconv.FormatInt(int64(target), 10), "", "", returned, chains[r.IntN(len(chains))], "Private key compromise", "", "synthetic benchmark row",
 		}

@@ -95,3 +95,37 @@ func TestGeneratedFeedsPassSourceChecks(t *testing.T) {
 		require.NotEmpty(t, files, s.Name())
 	}
 }
+
+// The words keep generated victims apart under heiststat's name rules: no two
+// agree in more than 3 of their 8 positions (and a letter belongs to one
+// position mod 4, so they share no letter elsewhere within Jaro's window).
+func TestVictimNamesDissimilar(t *testing.T) {
+	words := make([]string, nameWords)
+	for k := range words {
+		words[k] = strings.ToLower(victimName(k))
+		require.Len(t, words[k], 8)
+	}
+	for i := range words {
+		for j := i + 1; j < len(words); j++ {
+			agree := 0
+			for p := range 8 {
+				if words[i][p] == words[j][p] {
+					agree++
+				}
+			}
+			require.LessOrEqual(t, agree, 3, "%s and %s", words[i], words[j])
+		}
+	}
+}
+
+// A DeFiLlama and a curated amount are never within a ratio of 0.95, the
+// same-day amount rule's threshold.
+func TestAmountClassesApart(t *testing.T) {
+	for a := 1e4; a < 2e10; a *= 1.0137 {
+		x := float64(amountInClass(a, 0))
+		for b := a / 1.3; b < a*1.3; b *= 1.003 {
+			y := float64(amountInClass(b, 1))
+			require.Less(t, min(x, y)/max(x, y), 0.95, "%v and %v", x, y)
+		}
+	}
+}
