@@ -159,7 +159,9 @@ sources:
 	require.NoError(t, err)
 	require.Equal(t, StatusOK, res.Status)
 
-	needs := warehouseQuery(t, dir, `SELECT count(*), count(*) FILTER (WHERE asset = 'BTC' AND need_date >= DATE '2024-01-01') FROM int_price_needs`)
+	// int_price_needs is a view reading the run's max_price_age_days.
+	needs := warehouseQuery(t, dir, `SET VARIABLE max_price_age_days = 7;
+		SELECT count(*), count(*) FILTER (WHERE asset = 'BTC' AND need_date >= DATE '2024-01-01') FROM int_price_needs`)
 	// The final build sees the fetched prices, so nothing is left to ask for.
 	require.Equal(t, [][]string{{"0", "0"}}, needs)
 	var asked int

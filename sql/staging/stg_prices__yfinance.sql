@@ -11,7 +11,7 @@ with src as not materialized (
 -- at 1000x: the regular expressions were most of this view's cost).
 tickers as (
     select
-        _file,
+        _file_index,
         c1 as ticker,
         upper(regexp_extract(c1, '^(.*)-USD$', 1)) as asset,
         regexp_full_match(c1, '.+-USD') as usd_pair,
@@ -39,4 +39,4 @@ select
         when try_cast(r.c1 as double) <= 0 then 'non-positive close'
     end as reject_reason
 from rows r
-left join tickers t on t._file = r._file
+left join tickers t on t._file_index = r._file_index
