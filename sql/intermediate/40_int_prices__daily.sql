@@ -18,9 +18,9 @@ with unioned as materialized (
     select asset, price_date, close_usd, source, 'bundled_prices', 6 from stg_bundled__prices where reject_reason is null
 ),
 
--- Only the (asset, day) pairs more than one row has go through the window:
--- at 1000x there are none among 6.8M rows, and the window over all of them
--- cost about 5 s.
+-- Only (asset, day) pairs with more than one row go through the window: at
+-- 1000x there are none among 6.8M rows, and the window over all of them cost
+-- about 5 s.
 dups as (
     select asset, price_date from unioned group by all having count(*) > 1
 )
