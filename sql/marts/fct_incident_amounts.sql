@@ -1,4 +1,5 @@
--- Each incident's value in every published currency (long form).
+-- Each incident's value in every published currency (long form). Unsorted:
+-- publishing orders every dataset (output/datasets.go).
 select
     incident_id,
     currency,
@@ -6,4 +7,3 @@ select
     per_usd,
     fx_rate_date
 from int_incident_amounts
-order by incident_id, currency

@@ -1,5 +1,6 @@
 -- The native stolen assets behind each natively valued figure, with the price
--- used, its date and its source.
+-- used, its date and its source. Unsorted: publishing orders every dataset
+-- (output/datasets.go).
 select
     incident_id,
     asset_ordinal,
@@ -12,4 +13,3 @@ select
     price_source,
     round(quantity * price_usd, 2)::decimal(18, 2) as value_usd
 from int_incident_assets__priced
-order by incident_id, asset_ordinal

@@ -1,4 +1,6 @@
--- Daily USD closes per asset, as used for valuation.
+-- Daily USD closes per asset, as used for valuation. Not sorted here:
+-- publishing writes every dataset in its own order (output/datasets.go), and
+-- sorting 6.8M rows at 1000x cost about 2 s.
 select
     asset,
     price_date,
@@ -6,4 +8,3 @@ select
     close_usd,
     source
 from int_prices__daily
-order by asset, price_date

@@ -11,7 +11,7 @@ with src as not materialized (
 -- at 1000x: the regular expressions were most of this view's cost).
 tickers as (
     select
-        _file,
+        _file_index,
         c1 as ticker,
         upper(regexp_extract(c1, '^(.*)-USD$', 1)) as asset,
         regexp_full_match(c1, '.+-USD') as usd_pair,
@@ -20,8 +20,10 @@ tickers as (
     where c0 = 'Ticker'
 ),
 
+-- Each cast once per row, not once per use (about 15% of this view's CPU).
 rows as (
-    select * from src where c0 not in ('Price', 'Ticker', 'Date')
+    select *, try_cast(c0 as date) as price_date, try_cast(c1 as double) as close_usd
+    from src where c0 not in ('Price', 'Ticker', 'Date')
 )
 
 select
@@ -29,14 +31,14 @@ select
     r.c0 || '|' || coalesce(t.ticker, '') as source_record_key,
     to_json(struct_pack(ticker := t.ticker, date := r.c0, close := r.c1))::varchar as record,
     t.asset,
-    try_cast(r.c0 as date) as price_date,
-    try_cast(r.c1 as double) as close_usd,
+    r.price_date,
+    r.close_usd,
     case
         when t.ticker is null or not t.usd_pair then 'ticker is not a USD pair'
-        when try_cast(r.c0 as date) is null then 'unparseable date'
-        when try_cast(r.c0 as date) > t.fetch_day then 'date in the future'
-        when try_cast(r.c1 as double) is null then 'unparseable close'
-        when try_cast(r.c1 as double) <= 0 then 'non-positive close'
+        when r.price_date is null then 'unparseable date'
+        when r.price_date > t.fetch_day then 'date in the future'
+        when r.close_usd is null then 'unparseable close'
+        when r.close_usd <= 0 then 'non-positive close'
     end as reject_reason
 from rows r
-left join tickers t on t._file = r._file
+left join tickers t on t._file_index = r._file_index
