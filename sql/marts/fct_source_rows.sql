@@ -60,8 +60,8 @@ staged as (
     select
         source,
         feed,
-        count(*) filter (where reject_reason is null) as accepted,
-        count(*) filter (where reject_reason is not null) as rejected
+        coalesce(sum(records) filter (where reject_reason is null), 0)::bigint as accepted,
+        coalesce(sum(records) filter (where reject_reason is not null), 0)::bigint as rejected
     from int_records__all
     group by all
 )

@@ -21,21 +21,37 @@ observations as (
     select c._source, c.c0, c.col, trim(c.cell) as cell, c._fetched_at
     from cells c
     where c.c0 is distinct from 'Date' and trim(c.cell) not in ('', 'N/A')
+),
+
+classified as (
+    select
+        o._source as source,
+        o.c0 || '|' || h.currency as source_record_key,
+        o.c0,
+        o.cell,
+        try_cast(o.c0 as date) as rate_date,
+        h.currency,
+        try_cast(o.cell as double) as per_eur,
+        case
+            when h.currency is null or h.currency = '' then 'value in a column without a currency header'
+            when try_cast(o.c0 as date) is null then 'unparseable date'
+            when try_cast(o.c0 as date) > h.fetch_day then 'date in the future'
+            when try_cast(o.cell as double) is null then 'unparseable rate'
+            when try_cast(o.cell as double) <= 0 then 'non-positive rate'
+        end as reject_reason
+    from observations o
+    left join header h on h._source = o._source and h.col = o.col
 )
 
+-- record is only built for rejected rows (the rejects output is its one
+-- reader), so int_records__all counting every row does not build it.
 select
-    o._source as source,
-    o.c0 || '|' || h.currency as source_record_key,
-    to_json(struct_pack(date := o.c0, currency := h.currency, value := o.cell))::varchar as record,
-    try_cast(o.c0 as date) as rate_date,
-    h.currency,
-    try_cast(o.cell as double) as per_eur,
-    case
-        when h.currency is null or h.currency = '' then 'value in a column without a currency header'
-        when try_cast(o.c0 as date) is null then 'unparseable date'
-        when try_cast(o.c0 as date) > h.fetch_day then 'date in the future'
-        when try_cast(o.cell as double) is null then 'unparseable rate'
-        when try_cast(o.cell as double) <= 0 then 'non-positive rate'
-    end as reject_reason
-from observations o
-left join header h on h._source = o._source and h.col = o.col
+    source,
+    source_record_key,
+    case when reject_reason is not null
+        then to_json(struct_pack(date := c0, currency := currency, value := cell))::varchar end as record,
+    rate_date,
+    currency,
+    per_eur,
+    reject_reason
+from classified
