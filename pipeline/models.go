@@ -68,14 +68,22 @@ func readLayer(fsys fs.FS, dir string) ([]Model, error) {
 	return out, nil
 }
 
-// viewDirective lets one model override its layer's materialization: a
-// large pass-through model that is only filtered or counted downstream is
-// cheaper as a VIEW than written out as a TABLE.
-var viewDirective = regexp.MustCompile(`(?m)^-- materialized: view\s*$`)
+// viewDirective and tableDirective let one model override its layer's
+// materialization: a large pass-through model that is only filtered or
+// counted downstream is cheaper as a VIEW than written out as a TABLE; a
+// costly staging model read by several models is cheaper computed once as
+// a TEMP TABLE (dropped after its last reader like the intermediates).
+var (
+	viewDirective  = regexp.MustCompile(`(?m)^-- materialized: view\s*$`)
+	tableDirective = regexp.MustCompile(`(?m)^-- materialized: table\s*$`)
+)
 
 func materialization(m Model) string {
 	if viewDirective.MatchString(m.SQL) {
 		return "VIEW"
+	}
+	if tableDirective.MatchString(m.SQL) {
+		return "TABLE"
 	}
 	for _, l := range layers {
 		if l.dir == m.Layer {
@@ -131,7 +139,7 @@ func buildModels(ctx context.Context, log *slog.Logger, conn *sql.Conn, models [
 func buildReleasing(ctx context.Context, log *slog.Logger, conn *sql.Conn, models, tests []Model, keep []string) error {
 	drops := make([][]string, len(models))
 	for i, m := range models {
-		if m.Layer != "intermediate" || materialization(m) != "TABLE" || slices.Contains(keep, m.Name) {
+		if !releasable(m) || slices.Contains(keep, m.Name) {
 			continue
 		}
 		uses := regexp.MustCompile(`\b` + regexp.QuoteMeta(m.Name) + `\b`)
@@ -159,12 +167,18 @@ func buildReleasing(ctx context.Context, log *slog.Logger, conn *sql.Conn, model
 	return nil
 }
 
+// releasable reports whether m is a TEMP table only later models read: an
+// intermediate table or a staging model materialized as one.
+func releasable(m Model) bool {
+	return (m.Layer == "intermediate" || m.Layer == "staging") && materialization(m) == "TABLE"
+}
+
 // releaseIntermediates drops the TEMP intermediate tables still held, but
 // keep, once the data tests have read them: the publish sorts the marts
 // in the memory they held.
 func releaseIntermediates(ctx context.Context, conn *sql.Conn, models []Model, keep []string) error {
 	for _, m := range models {
-		if m.Layer != "intermediate" || materialization(m) != "TABLE" || slices.Contains(keep, m.Name) {
+		if !releasable(m) || slices.Contains(keep, m.Name) {
 			continue
 		}
 		if _, err := conn.ExecContext(ctx, "DROP TABLE IF EXISTS temp.main."+m.Name); err != nil {
