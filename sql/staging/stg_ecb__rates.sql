@@ -1,6 +1,9 @@
 -- ECB reference rates, long: one row per (day, currency) observation, units
 -- of the currency per 1 EUR. 'N/A' (discontinued currency) and empty cells are
 -- not observations; any other value that is not a positive number is rejected.
+-- A table: int_fx__daily and int_records__all both read it, and the unpivot
+-- of the 64 currency columns is most of the real snapshot's staging cost.
+-- materialized: table
 -- Not materialized: a materialized CTE kept the optimizer from dropping the
 -- columns a reader does not use (record, for each of the 210k cells, when
 -- int_fx__daily reads the view).
