@@ -67,15 +67,17 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 	if now == nil {
 		now = func() time.Time { return time.Now().UTC() }
 	}
-	started := now()
-	runID := started.Format("20060102T150405.000Z")
-	log = log.With("run_id", runID)
-
 	unlock, err := lockDataDir(ctx, log, cfg.DataDir, cfg.LockTimeout)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
+	// Named once the lock is held: two runs started in the same millisecond
+	// (one waiting for the other's lock) otherwise shared a run ID, and the
+	// second failed to record its run.
+	started := now()
+	runID := started.Format("20060102T150405.000Z")
+	log = log.With("run_id", runID)
 
 	db, err := openWarehouse(log, filepath.Join(cfg.DataDir, "warehouse.duckdb"))
 	if err != nil {
@@ -147,6 +149,20 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 		return nil, err
 	}
 
+	// The raw tables are final once built: checkpoint them on a second
+	// connection while the manifest and the publish run, instead of when the
+	// run closes the warehouse (0.5-0.9 s of the snapshot run's wall time).
+	// If it cannot run now, closing the warehouse still checkpoints.
+	checkpointed := make(chan struct{})
+	go func() {
+		defer close(checkpointed)
+		if err := checkpoint(ctx, db); err != nil {
+			log.Debug("checkpoint deferred to close", "stage", "publish", "error", err.Error())
+		}
+	}()
+	// Before the run record is written (deferred earlier, so run later).
+	defer func() { <-checkpointed }()
+
 	res = &Result{RunID: runID, Status: StatusOK, Sources: extracted}
 	m := &output.Manifest{
 		RunID:         runID,
@@ -200,6 +216,17 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 	}
 	log.Info("published", "stage", "publish", "release", res.Release, "status", res.Status, "files", len(m.Files), "duration_ms", time.Since(start).Milliseconds())
 	return res, nil
+}
+
+// checkpoint writes the committed warehouse changes to its file.
+func checkpoint(ctx context.Context, db *sql.DB) error {
+	c, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_, err = c.ExecContext(ctx, "CHECKPOINT")
+	return err
 }
 
 // readAfterBuild are the intermediate models Run reads once the models are
