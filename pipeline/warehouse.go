@@ -32,8 +32,8 @@ var sessionSettings = []string{
 	"SET memory_limit = '1152MB'",
 	// The raw loads commit together (see build; the models are TEMP and
 	// never logged); with the default 16 MB threshold that commit would
-	// stop for a checkpoint. One checkpoint when the run closes the
-	// warehouse writes it all once.
+	// stop for a checkpoint. One checkpoint beside the publish (Run)
+	// writes it all once.
 	"SET checkpoint_threshold = '4GB'",
 }
 
