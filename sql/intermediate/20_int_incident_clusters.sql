@@ -131,14 +131,17 @@ matchable as (
     where island_date is not null and amount > 0
 ),
 
--- Only the blocking columns, one probe per day offset: at 1000x that is
--- 4M rows (the amount bucket is compared after the join, not expanded too).
+-- Only the blocking columns, one probe per day offset. A pair of islands
+-- at most 3 days apart is found from the later-dated one looking 0-3 days
+-- back, so probes only look back: at 1000x that is 2.3M rows instead of 4M
+-- looking both ways (clusters 9.8 -> 7.5 CPU s). The amount bucket is compared
+-- after the join, not expanded too.
 probes as (
     select
-        r.island, r.island_rank, r.island_date + d.d as probe_date, d.d as day_offset,
+        r.island, r.island_rank, r.island_date - d.d as probe_date, d.d as day_offset,
         r.amount, r.amount_bucket, r.name_prefix, r.name_suffix
     from matchable r
-    cross join (select unnest(range(-3, 4))::integer as d) d
+    cross join (select unnest(range(0, 4))::integer as d) d
 ),
 
 -- The block is (day, amount bucket +-1); inside it only similar-looking
@@ -147,33 +150,42 @@ probes as (
 -- three is its own equi-join: one join on (day, bucket) filtered afterwards
 -- made 65M candidate rows at 1000x (6 s, and past the memory limit). A
 -- probe meets a target at most once per join, and each join leaves out the
--- pairs an earlier one found, so the union needs no costly distinct. Merges
--- only point to better-ranked islands, so the rank is compared here, before
--- the pairs are built, on half the rows.
+-- pairs an earlier one found, so the union needs no costly distinct. A
+-- same-day pair is met from both sides: the rank keeps the one whose target
+-- ranks better. Merges only point to better-ranked islands, so each pair is
+-- turned that way in directed.
 blocked as (
-    select p.island, t.island as target_island
+    select p.island, p.island_rank, t.island as target_island, t.island_rank as target_rank
     from probes p
     join matchable t
         on t.island_date = p.probe_date and t.name_prefix = p.name_prefix
-    where t.island_rank < p.island_rank and abs(t.amount_bucket - p.amount_bucket) <= 1
+    where (p.day_offset > 0 or t.island_rank < p.island_rank) and abs(t.amount_bucket - p.amount_bucket) <= 1
     union all
-    select p.island, t.island
+    select p.island, p.island_rank, t.island, t.island_rank
     from probes p
     join matchable t
         on t.island_date = p.probe_date and t.name_suffix = p.name_suffix
-    where t.island_rank < p.island_rank and abs(t.amount_bucket - p.amount_bucket) <= 1
+    where (p.day_offset > 0 or t.island_rank < p.island_rank) and abs(t.amount_bucket - p.amount_bucket) <= 1
         and not coalesce(t.name_prefix = p.name_prefix, false)
     union all
-    select p.island, t.island
+    select p.island, p.island_rank, t.island, t.island_rank
     from probes p
     join matchable t
         on t.island_date = p.probe_date
-    where t.island_rank < p.island_rank and p.amount >= 10000000 and t.amount >= 10000000 and abs(p.day_offset) <= 1
+    where (p.day_offset > 0 or t.island_rank < p.island_rank) and p.amount >= 10000000 and t.amount >= 10000000
+        and p.day_offset <= 1
         and abs(t.amount_bucket - p.amount_bucket) <= 1
         -- Both rules need amounts within 0.8: at 1000x this leaves out most
         -- of the 1.5M large same-day pairs this join finds.
         and least(p.amount, t.amount) / greatest(p.amount, t.amount) >= 0.8
         and not coalesce(t.name_prefix = p.name_prefix or t.name_suffix = p.name_suffix, false)
+),
+
+directed as (
+    select
+        case when target_rank < island_rank then island else target_island end as island,
+        case when target_rank < island_rank then target_island else island end as target_island
+    from blocked
 ),
 
 pairs as (
@@ -189,7 +201,7 @@ pairs as (
         least(p.amount, t.amount) as smaller_amount,
         list_has_any(p.feeds, t.feeds) as shared_feed,
         p.name_key = t.name_key as same_name
-    from blocked k
+    from directed k
     join matchable p on p.island = k.island
     join matchable t on t.island = k.target_island
     where (len(p.chains) = 0 or len(t.chains) = 0 or list_has_any(p.chains, t.chains))
