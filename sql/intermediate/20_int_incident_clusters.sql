@@ -29,7 +29,7 @@
 with recursive recs as (
     select
         source, source_record_key, precedence, date_precedence, incident_date, date_precision,
-        name_key, reported_usd, chains, feed,
+        name_key, reported_usd, chains, feed, rowid as record_rowid,
         row_number() over (order by precedence, source, source_record_key) as rk
     from int_incident_records
 ),
@@ -291,6 +291,9 @@ finals as (
 select
     r.source,
     r.source_record_key,
+    -- The record's row in int_incident_records (a table of this run, never
+    -- updated), for int_incidents__grouped to join on.
+    r.record_rowid,
     f.lead_source,
     f.lead_key,
     case
