@@ -72,13 +72,20 @@ unioned as (
     union all select * from defi_rekt
 ),
 
-normed as (
+-- Words split on anything but letters and digits, for name_key; joined
+-- they are the name without anything but letters and digits, which saves a
+-- second regex pass over every name (1.69 -> 1.59 CPU s at 1000x, staging
+-- read from tables).
+worded as (
     select
         *,
-        regexp_replace(lower(replace(replace(victim, '&amp;', '&'), '&#39;', '''')), '[^a-z0-9]', '', 'g') as raw_norm,
-        -- Words split on anything but letters and digits, for name_key.
         list_filter(string_split_regex(lower(replace(replace(victim, '&amp;', '&'), '&#39;', '''')), '[^a-z0-9]+'), w -> w <> '') as words
     from unioned
+),
+
+normed as (
+    select *, array_to_string(words, '') as raw_norm
+    from worded
 ),
 
 aliases as (

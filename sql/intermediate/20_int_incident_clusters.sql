@@ -25,11 +25,11 @@
 -- Every step works on rk, one integer per record in the (precedence, source,
 -- key) order the rules rank records by, and an island is named by an integer:
 -- the same query on strings took 16-18 CPU seconds at 1000x (joins, sorts and
--- group-bys on text keys), this one 9.
+-- group-bys on text keys), this one 9 (6.5 with the changes noted below).
 with recursive recs as (
     select
         source, source_record_key, precedence, date_precedence, incident_date, date_precision,
-        name_key, reported_usd, chains, feed,
+        name_key, reported_usd, chains, feed, rowid as record_rowid,
         row_number() over (order by precedence, source, source_record_key) as rk
     from int_incident_records
 ),
@@ -62,7 +62,8 @@ split_islands as (
 islands as (
     select
         rk, name_key, incident_date, island_no, feed_no,
-        min(rk) over (partition by name_key, island_no, feed_no) as island
+        min(rk) over (partition by name_key, island_no, feed_no) as island,
+        count(*) over (partition by name_key, island_no, feed_no) as island_size
     from split_islands
 ),
 
@@ -89,33 +90,56 @@ coarse as (
         order by abs(r.incident_date - i.first_date), i.island_no::varchar || '.' || i.feed_no) = 1
 ),
 
+-- single: the record is alone in its island (no coarse record joined it).
 assigned as (
-    select rk, island, 'name+date(<=7d)' as island_rule from islands
+    select
+        rk, island, 'name+date(<=7d)' as island_rule,
+        island_size = 1 and island not in (select matched_island from coarse where matched_island is not null) as single
+    from islands
     union all
     -- An unmatched coarse record is an island of its own, named by its rk.
     select
         rk, coalesce(matched_island, rk),
-        case date_precision when 'month' then 'name+month' else 'name+year' end
+        case date_precision when 'month' then 'name+month' else 'name+year' end,
+        matched_island is null
     from coarse
+),
+
+assigned_recs as (
+    select
+        a.island, a.single, r.rk, r.incident_date, r.date_precedence, r.date_precision, r.reported_usd,
+        r.name_key, r.feed, r.chains
+    from assigned a
+    join recs r using (rk)
 ),
 
 -- island_rank is the rk of the lead record, so ranks order islands by their
 -- leads' (precedence, source, key). precedence and date_precedence are both
 -- fixed per feed, so (date_precedence, rk) orders records by
--- (date_precedence, source, key).
+-- (date_precedence, source, key). Most islands are one record: they take
+-- its values as they are, and only the others are grouped (at 1000x the
+-- group-by with its lists over all 584k islands: clusters 7.1 -> 6.5 CPU s).
 ranked as (
     select
-        a.island,
-        min(r.rk) as island_rank,
-        arg_min(r.incident_date, r.date_precedence * 4294967296 + r.rk)
-            filter (where r.date_precision = 'day') as island_date,
-        max(r.reported_usd) as amount,
-        any_value(r.name_key) as name_key,
-        list_sort(list_distinct(list(r.feed))) as feeds,
-        list_sort(list_distinct(flatten(list(r.chains)))) as chains
-    from assigned a
-    join recs r using (rk)
-    group by a.island
+        island,
+        min(rk) as island_rank,
+        arg_min(incident_date, date_precedence * 4294967296 + rk)
+            filter (where date_precision = 'day') as island_date,
+        max(reported_usd) as amount,
+        any_value(name_key) as name_key,
+        list_sort(list_distinct(list(feed))) as feeds,
+        list_sort(list_distinct(flatten(list(chains)))) as chains
+    from assigned_recs
+    where not single
+    group by island
+    union all
+    -- The same values for one record (list_distinct drops nulls, as
+    -- flatten does a null list).
+    select
+        island, rk, case when date_precision = 'day' then incident_date end, reported_usd, name_key,
+        [feed], list_sort(list_distinct(coalesce(chains, [])))
+    from assigned_recs
+    where single
 ),
 
 matchable as (
@@ -131,14 +155,17 @@ matchable as (
     where island_date is not null and amount > 0
 ),
 
--- Only the blocking columns, one probe per day offset: at 1000x that is
--- 4M rows (the amount bucket is compared after the join, not expanded too).
+-- Only the blocking columns, one probe per day offset. A pair of islands
+-- at most 3 days apart is found from the later-dated one looking 0-3 days
+-- back, so probes only look back: at 1000x that is 2.3M rows instead of 4M
+-- looking both ways (clusters 9.8 -> 7.5 CPU s). The amount bucket is compared
+-- after the join, not expanded too.
 probes as (
     select
-        r.island, r.island_rank, r.island_date + d.d as probe_date, d.d as day_offset,
+        r.island, r.island_rank, r.island_date - d.d as probe_date, d.d as day_offset,
         r.amount, r.amount_bucket, r.name_prefix, r.name_suffix
     from matchable r
-    cross join (select unnest(range(-3, 4))::integer as d) d
+    cross join (select unnest(range(0, 4))::integer as d) d
 ),
 
 -- The block is (day, amount bucket +-1); inside it only similar-looking
@@ -147,33 +174,42 @@ probes as (
 -- three is its own equi-join: one join on (day, bucket) filtered afterwards
 -- made 65M candidate rows at 1000x (6 s, and past the memory limit). A
 -- probe meets a target at most once per join, and each join leaves out the
--- pairs an earlier one found, so the union needs no costly distinct. Merges
--- only point to better-ranked islands, so the rank is compared here, before
--- the pairs are built, on half the rows.
+-- pairs an earlier one found, so the union needs no costly distinct. A
+-- same-day pair is met from both sides: the rank keeps the one whose target
+-- ranks better. Merges only point to better-ranked islands, so each pair is
+-- turned that way in directed.
 blocked as (
-    select p.island, t.island as target_island
+    select p.island, p.island_rank, t.island as target_island, t.island_rank as target_rank
     from probes p
     join matchable t
         on t.island_date = p.probe_date and t.name_prefix = p.name_prefix
-    where t.island_rank < p.island_rank and abs(t.amount_bucket - p.amount_bucket) <= 1
+    where (p.day_offset > 0 or t.island_rank < p.island_rank) and abs(t.amount_bucket - p.amount_bucket) <= 1
     union all
-    select p.island, t.island
+    select p.island, p.island_rank, t.island, t.island_rank
     from probes p
     join matchable t
         on t.island_date = p.probe_date and t.name_suffix = p.name_suffix
-    where t.island_rank < p.island_rank and abs(t.amount_bucket - p.amount_bucket) <= 1
+    where (p.day_offset > 0 or t.island_rank < p.island_rank) and abs(t.amount_bucket - p.amount_bucket) <= 1
         and not coalesce(t.name_prefix = p.name_prefix, false)
     union all
-    select p.island, t.island
+    select p.island, p.island_rank, t.island, t.island_rank
     from probes p
     join matchable t
         on t.island_date = p.probe_date
-    where t.island_rank < p.island_rank and p.amount >= 10000000 and t.amount >= 10000000 and abs(p.day_offset) <= 1
+    where (p.day_offset > 0 or t.island_rank < p.island_rank) and p.amount >= 10000000 and t.amount >= 10000000
+        and p.day_offset <= 1
         and abs(t.amount_bucket - p.amount_bucket) <= 1
         -- Both rules need amounts within 0.8: at 1000x this leaves out most
         -- of the 1.5M large same-day pairs this join finds.
         and least(p.amount, t.amount) / greatest(p.amount, t.amount) >= 0.8
         and not coalesce(t.name_prefix = p.name_prefix or t.name_suffix = p.name_suffix, false)
+),
+
+directed as (
+    select
+        case when target_rank < island_rank then island else target_island end as island,
+        case when target_rank < island_rank then target_island else island end as target_island
+    from blocked
 ),
 
 pairs as (
@@ -189,7 +225,7 @@ pairs as (
         least(p.amount, t.amount) as smaller_amount,
         list_has_any(p.feeds, t.feeds) as shared_feed,
         p.name_key = t.name_key as same_name
-    from blocked k
+    from directed k
     join matchable p on p.island = k.island
     join matchable t on t.island = k.target_island
     where (len(p.chains) = 0 or len(t.chains) = 0 or list_has_any(p.chains, t.chains))
@@ -255,6 +291,9 @@ finals as (
 select
     r.source,
     r.source_record_key,
+    -- The record's row in int_incident_records (a table of this run, never
+    -- updated), for int_incidents__grouped to join on.
+    r.record_rowid,
     f.lead_source,
     f.lead_key,
     case

@@ -7,4 +7,5 @@ select
     c.match_rule,
     c.incident_id
 from int_incident_records r
-join int_incident_clusters c using (source, source_record_key)
+-- On the row id, not the (source, key) text pair: 1.5 -> 1.1 CPU s at 1000x.
+join int_incident_clusters c on c.record_rowid = r.rowid
