@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -58,7 +59,7 @@ func (p *Publisher) Publish(ctx context.Context, conn *sql.Conn, runID string, p
 		rel := relPath("parquet", d.Name)
 		stmt := fmt.Sprintf("COPY (%s) TO %s (FORMAT parquet, COMPRESSION zstd, KV_METADATA {schema_version: '%s', generated_by: 'heiststat'})",
 			d.Query(), quote(filepath.Join(stage, rel)), SchemaVersion)
-		f, err := p.write(ctx, conn, stage, rel, d, stmt, "SELECT count(*) FROM read_parquet(%s)")
+		f, err := p.write(ctx, conn, stage, rel, d, stmt, parquetRows(ctx, conn))
 		if err != nil {
 			return "", err
 		}
@@ -71,8 +72,7 @@ func (p *Publisher) Publish(ctx context.Context, conn *sql.Conn, runID string, p
 			return "", err
 		}
 		stmt := fmt.Sprintf("COPY (%s) TO %s (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')", query, quote(filepath.Join(stage, rel)))
-		f, err := p.write(ctx, conn, stage, rel, d, stmt,
-			"SELECT count(*) FROM read_csv(%s, header = true, all_varchar = true, delim = ',', quote = '\"')")
+		f, err := p.write(ctx, conn, stage, rel, d, stmt, nil)
 		if err != nil {
 			return "", err
 		}
@@ -128,8 +128,11 @@ func (p *Publisher) Publish(ctx context.Context, conn *sql.Conn, runID string, p
 
 // write runs a COPY into the staging folder and reads the file back: a
 // truncated or unreadable file, or a row count that differs from the table's,
-// fails the publish before anything becomes current.
-func (p *Publisher) write(ctx context.Context, conn *sql.Conn, stage, rel string, d Dataset, copyStmt, countQuery string) (PublishedFile, error) {
+// fails the publish before anything becomes current. A Parquet file's rows
+// are counted from its footer (parquetRows); a CSV's records are counted in
+// the pass that hashes it (csvRecords), since DuckDB parsing the file again
+// cost 0.25 s per publish at 1000x (the 116 MB reconciliation.csv).
+func (p *Publisher) write(ctx context.Context, conn *sql.Conn, stage, rel string, d Dataset, copyStmt string, rows func(path string) (int64, error)) (PublishedFile, error) {
 	path := filepath.Join(stage, rel)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return PublishedFile{}, err
@@ -137,36 +140,80 @@ func (p *Publisher) write(ctx context.Context, conn *sql.Conn, stage, rel string
 	if _, err := conn.ExecContext(ctx, copyStmt); err != nil {
 		return PublishedFile{}, fmt.Errorf("writing %s: %w", rel, err)
 	}
-	var want, got int64
+	var want int64
 	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM "+d.Table).Scan(&want); err != nil {
 		return PublishedFile{}, err
 	}
-	if err := conn.QueryRowContext(ctx, fmt.Sprintf(countQuery, quote(path))).Scan(&got); err != nil {
+	var csvRows csvRecords
+	var f PublishedFile
+	var err error
+	if rows != nil {
+		f, err = describeFile(stage, rel, io.Discard)
+		if err == nil {
+			f.Rows, err = rows(path)
+		}
+	} else {
+		f, err = describeFile(stage, rel, &csvRows)
+		// The header is a record too.
+		f.Rows = csvRows.records - 1
+	}
+	if err != nil {
 		return PublishedFile{}, fmt.Errorf("reading back %s: %w", rel, err)
 	}
-	if got != want {
-		return PublishedFile{}, fmt.Errorf("reading back %s: %d rows, table %s has %d", rel, got, d.Table, want)
+	if f.Rows != want {
+		return PublishedFile{}, fmt.Errorf("reading back %s: %d rows, table %s has %d", rel, f.Rows, d.Table, want)
 	}
-	f, err := describeFile(stage, rel)
-	f.Rows = got
-	return f, err
+	return f, nil
+}
+
+// parquetRows counts a Parquet file's rows, which DuckDB reads from the
+// footer: a truncated file has none and fails.
+func parquetRows(ctx context.Context, conn *sql.Conn) func(string) (int64, error) {
+	return func(path string) (n int64, err error) {
+		err = conn.QueryRowContext(ctx, "SELECT count(*) FROM read_parquet("+quote(path)+")").Scan(&n)
+		return n, err
+	}
+}
+
+// csvRecords counts the complete records of an RFC 4180 file written to it.
+// A line break inside a quoted field is not a record's end; quotes come in
+// pairs (an escaped quote is doubled), so a break is a record's end when the
+// quotes before it are even. A record cut off by a truncated file has no
+// break and is not counted.
+type csvRecords struct{ quotes, records int64 }
+
+func (c *csvRecords) Write(p []byte) (int, error) {
+	n := len(p)
+	for {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			c.quotes += int64(bytes.Count(p, []byte{'"'}))
+			return n, nil
+		}
+		c.quotes += int64(bytes.Count(p[:i], []byte{'"'}))
+		if c.quotes%2 == 0 {
+			c.records++
+		}
+		p = p[i+1:]
+	}
 }
 
 func writeFile(stage, rel string, data []byte) (PublishedFile, error) {
 	if err := os.WriteFile(filepath.Join(stage, rel), data, 0o644); err != nil {
 		return PublishedFile{}, err
 	}
-	return describeFile(stage, rel)
+	return describeFile(stage, rel, io.Discard)
 }
 
-func describeFile(stage, rel string) (PublishedFile, error) {
+// describeFile hashes a written file; also sees its bytes in the same pass.
+func describeFile(stage, rel string, also io.Writer) (PublishedFile, error) {
 	f, err := os.Open(filepath.Join(stage, rel))
 	if err != nil {
 		return PublishedFile{}, err
 	}
 	defer f.Close()
 	h := sha256.New()
-	n, err := io.Copy(h, f)
+	n, err := io.Copy(io.MultiWriter(h, also), f)
 	if err != nil {
 		return PublishedFile{}, err
 	}
