@@ -71,6 +71,9 @@ func (p *Publisher) Publish(ctx context.Context, conn *sql.Conn, runID string, p
 		if err != nil {
 			return "", err
 		}
+		// csvRecords counts these files' records assuming DuckDB's defaults
+		// of \n line ends and quotes escaped by doubling: add no NEW_LINE or
+		// ESCAPE option here without changing it.
 		stmt := fmt.Sprintf("COPY (%s) TO %s (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')", query, quote(filepath.Join(stage, rel)))
 		f, err := p.write(ctx, conn, stage, rel, d, stmt, nil)
 		if err != nil {

@@ -110,9 +110,11 @@ func extractOne(ctx context.Context, log *slog.Logger, land *Landing, src source
 				ex.Previous[r.URL] = r
 			}
 			known := map[sources.FileStat]string{}
-			for _, f := range prev.Files {
-				if f.SourceStat != nil && f.Path == land.objectPath(src.Name(), "objects", f.SHA256, f.Name) {
-					known[*f.SourceStat] = f.SHA256
+			if bin, err := binaryHash(); err == nil && prev.CheckedBy == bin {
+				for _, f := range prev.Files {
+					if f.SourceStat != nil && f.Path == land.objectPath(src.Name(), "objects", f.SHA256, f.Name) {
+						known[*f.SourceStat] = f.SHA256
+					}
 				}
 			}
 			ex.Unchanged = func(st sources.FileStat) (string, bool) {

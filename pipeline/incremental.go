@@ -15,12 +15,12 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/heiststat/heiststat/output"
+	"github.com/heiststat/heiststat/sources"
 )
 
 // A release is a function of the binary (code, SQL models, seeds, bundled
@@ -30,40 +30,34 @@ import (
 // current release was built from has nothing new to publish.
 
 // binaryHash identifies the running executable. Hashing its ~105 MB took
-// about 0.2 s of every run, so the hash is kept in the user's cache
-// directory under the file's identity: path, device, inode, size and
-// modification and change times. Building or copying a new binary gives it a
-// new inode or change time (which no user call can set back), so a stale
-// hash is never reused.
+// about 0.2 s of every run, so the hash is kept in one file in the user's
+// cache directory beside the file's identity (sources.StatFile: path,
+// device, inode, size, modification and change times). Building or copying
+// a new binary gives it a new inode or change time (which no user call can
+// set back), so a stale hash is never reused; where no stat is available the
+// binary is hashed every run.
 var binaryHash = sync.OnceValues(func() (string, error) {
 	p, err := os.Executable()
 	if err != nil {
 		return "", err
 	}
-	f, err := os.Open(p)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return "", err
-	}
-	key := ""
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		key = fmt.Sprintf("%s %d %d %d %d %d.%09d", p, st.Dev, st.Ino, fi.Size(), fi.ModTime().UnixNano(), st.Ctim.Sec, st.Ctim.Nsec)
-	}
-	cache := ""
-	if dir, err := os.UserCacheDir(); err == nil && key != "" {
-		// One file per executable path, so binaries in several places (test
-		// binaries, worktrees) do not evict each other.
-		cache = filepath.Join(dir, "heiststat", fmt.Sprintf("binary-%x.sha256", sha256.Sum256([]byte(p))))
+	cache, key := "", ""
+	if st, ok := sources.StatFile(p); ok {
+		key = fmt.Sprintf("%s %d %d %d %d %d", st.Path, st.Dev, st.Inode, st.Size, st.MtimeNs, st.CtimeNs)
+		if dir, err := os.UserCacheDir(); err == nil {
+			cache = filepath.Join(dir, "heiststat", "binary.sha256")
+		}
 	}
 	if b, err := os.ReadFile(cache); err == nil && cache != "" {
 		if k, sum, ok := strings.Cut(strings.TrimSuffix(string(b), "\n"), "\n"); ok && k == key {
 			return sum, nil
 		}
 	}
+	f, err := os.Open(p)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
 		return "", err
@@ -73,7 +67,9 @@ var binaryHash = sync.OnceValues(func() (string, error) {
 		// Only a cache: a run that cannot write it hashes again next time.
 		tmp := fmt.Sprintf("%s.%d", cache, os.Getpid())
 		if os.MkdirAll(filepath.Dir(cache), 0o755) == nil && os.WriteFile(tmp, []byte(key+"\n"+sum+"\n"), 0o644) == nil {
-			_ = os.Rename(tmp, cache)
+			if os.Rename(tmp, cache) != nil {
+				_ = os.Remove(tmp)
+			}
 		}
 	}
 	return sum, nil

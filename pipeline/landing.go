@@ -47,6 +47,10 @@ type Snapshot struct {
 	Files       []LandedFile `json:"files"`
 	// Responses are the HTTP responses the files came from (URLs redacted).
 	Responses []sources.Response `json:"responses,omitempty"`
+	// CheckedBy is the hash of the binary whose input checks passed these
+	// files: an unchanged local file is only taken without reading it when
+	// the same checks would run again (a stricter release re-checks it).
+	CheckedBy string `json:"checked_by,omitempty"`
 }
 
 // LandedFile is one file of a snapshot.
@@ -99,6 +103,9 @@ func (l *Landing) Store(src sources.Source, files []sources.File, ex *sources.Ex
 		folder = "bundled"
 	}
 	snap := &Snapshot{Source: src.Name(), Type: src.Type(), Location: sources.Redact(src.Location()), FetchedAt: fetchedAt.UTC()}
+	if bin, err := binaryHash(); err == nil {
+		snap.CheckedBy = bin
+	}
 	stored := map[string]bool{}
 	// Compression is most of the landing's cost (a 670 MB price folder takes
 	// seconds even at the fastest level), so the files are hashed and written
@@ -131,9 +138,13 @@ func (l *Landing) Store(src sources.Source, files []sources.File, ex *sources.Ex
 				n = old.StoredBytes
 			} else {
 				var err error
-				if n, written[i], err = writeObject(p, hexSum, f.Data); err != nil {
+				if n, _, err = writeObject(p, hexSum, f.Data); err != nil {
 					return err
 				}
+				// Synced even when it already existed: a process killed
+				// between its rename and its sync may have left it only in
+				// the page cache, and this record will point at it.
+				written[i] = true
 			}
 			snap.Files[i] = LandedFile{Name: f.Name, Format: f.Format, SHA256: hexSum, Bytes: int64(len(f.Data)), StoredBytes: n, SourceStat: f.Stat, Path: p, ObjectStat: objectStat(p)}
 			return nil

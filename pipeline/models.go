@@ -142,15 +142,23 @@ func buildReleasing(ctx context.Context, log *slog.Logger, conn *sql.Conn, model
 		if !releasable(m) || slices.Contains(keep, m.Name) {
 			continue
 		}
-		uses := regexp.MustCompile(`\b` + regexp.QuoteMeta(m.Name) + `\b`)
-		if slices.ContainsFunc(tests, func(t Model) bool { return uses.MatchString(t.SQL) }) {
-			continue
-		}
+		// A view over the table reads it whenever the view is read, so the
+		// view's readers count as the table's (int_price_needs over
+		// int_prices__daily).
+		names := []string{regexp.QuoteMeta(m.Name)}
+		uses := regexp.MustCompile(`\b` + names[0] + `\b`)
 		last := i
 		for j := i + 1; j < len(models); j++ {
 			if uses.MatchString(models[j].SQL) {
 				last = j
+				if materialization(models[j]) == "VIEW" {
+					names = append(names, regexp.QuoteMeta(models[j].Name))
+					uses = regexp.MustCompile(`\b(` + strings.Join(names, "|") + `)\b`)
+				}
 			}
+		}
+		if slices.ContainsFunc(tests, func(t Model) bool { return uses.MatchString(t.SQL) }) {
+			continue
 		}
 		drops[last] = append(drops[last], m.Name)
 	}

@@ -26,7 +26,7 @@ var sessionSettings = []string{
 	"SET preserve_insertion_order = false",
 	// Bound DuckDB's buffers (its default is 80% of RAM) so a large run
 	// spills to disk instead of growing past a couple of GB of RSS. DuckDB
-	// holds about 0.6 GB beyond this limit at 1000x (1.9 GB peak RSS; the
+	// holds about 0.5 GB beyond this limit at 1000x (1.67 GB peak RSS; the
 	// TEMP models count against it and spill beyond it); at 1 GB
 	// int_incidents__valued ran out of memory there.
 	"SET memory_limit = '1152MB'",

@@ -6,7 +6,7 @@ import (
 )
 
 // FileStat identifies one version of a local file the way git's index does:
-// a file whose path, size, modification and change times (ns) and inode are
+// a file whose path, size, modification and change times (ns), device and inode are
 // those it had when its bytes were landed is taken as unchanged, and is not
 // read and hashed again (at 100x that re-read was most of a no-change run).
 // Rewriting a file always moves its change time, even when the modification
@@ -17,6 +17,7 @@ type FileStat struct {
 	MtimeNs int64  `json:"mtime_ns"`
 	CtimeNs int64  `json:"ctime_ns"`
 	Inode   uint64 `json:"inode"`
+	Dev     uint64 `json:"dev"`
 }
 
 // statSettle (a variable for tests) is how long a file must have been left alone before its

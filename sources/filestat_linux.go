@@ -16,5 +16,5 @@ func StatFile(p string) (FileStat, bool) {
 	if !ok {
 		return FileStat{}, false
 	}
-	return FileStat{Path: absPath(p), Size: fi.Size(), MtimeNs: fi.ModTime().UnixNano(), CtimeNs: st.Ctim.Nano(), Inode: st.Ino}, true
+	return FileStat{Path: absPath(p), Size: fi.Size(), MtimeNs: fi.ModTime().UnixNano(), CtimeNs: st.Ctim.Nano(), Inode: st.Ino, Dev: st.Dev}, true
 }

@@ -4,9 +4,8 @@
 -- A table: int_fx__daily and int_records__all both read it, and the unpivot
 -- of the 64 currency columns is most of the real snapshot's staging cost.
 -- materialized: table
--- Not materialized: a materialized CTE kept the optimizer from dropping the
--- columns a reader does not use (record, for each of the 210k cells, when
--- int_fx__daily reads the view).
+-- Its CTEs are not materialized: a materialized CTE kept the optimizer from
+-- dropping the columns a reader does not use.
 with src as not materialized (
     select * from raw_ecb_eurofxref
 ),
