@@ -120,7 +120,7 @@ func (p *Publisher) Publish(ctx context.Context, conn *sql.Conn, runID string, p
 	if err := os.Rename(stage, final); err != nil {
 		return "", err
 	}
-	if err := syncDir(releases); err != nil {
+	if err := syncPath(releases); err != nil {
 		return "", err
 	}
 	if err := renameio.Symlink(filepath.Join("releases", runID), p.Current()); err != nil {
@@ -224,50 +224,55 @@ func describeFile(stage, rel string, also io.Writer) (PublishedFile, error) {
 }
 
 // syncTree fsyncs every file and folder of a release, so that after a crash
-// a renamed release is complete on disk, not just in the page cache. The
-// files are synced concurrently: each fsync mostly waits for the disk, and
-// waits that overlap share journal commits (a snapshot release, median of
-// four: 89 ms one after the other, 44 ms concurrently).
+// a renamed release is complete on disk, not just in the page cache.
 func syncTree(root string) error {
-	var dirs []string
-	var g errgroup.Group
-	g.SetLimit(8)
+	var files, dirs []string
 	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if d.IsDir() {
 			dirs = append(dirs, path)
-			return nil
+		} else {
+			files = append(files, path)
 		}
-		g.Go(func() error {
-			f, err := os.Open(path)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			return f.Sync()
-		})
 		return nil
 	})
-	if err := errors.Join(err, g.Wait()); err != nil {
+	if err != nil {
+		return err
+	}
+	return Fsync(files, dirs)
+}
+
+// Fsync makes files durable, then the folders that name them. The files are
+// synced concurrently: each fsync mostly waits for the disk, and waits that
+// overlap share journal commits (a snapshot release, median of four: 89 ms
+// one after the other, 44 ms concurrently; 2,000 landed price files at
+// 1000x: 2 s of system time saved).
+func Fsync(files, dirs []string) error {
+	var g errgroup.Group
+	g.SetLimit(8)
+	for _, f := range files {
+		g.Go(func() error { return syncPath(f) })
+	}
+	if err := g.Wait(); err != nil {
 		return err
 	}
 	for _, d := range dirs {
-		if err := syncDir(d); err != nil {
+		if err := syncPath(d); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func syncDir(path string) error {
-	d, err := os.Open(path)
+func syncPath(path string) error {
+	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	return d.Sync()
+	defer f.Close()
+	return f.Sync()
 }
 
 // prune removes old releases beyond Keep and staging folders left by crashed
