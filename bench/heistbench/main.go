@@ -4,6 +4,7 @@
 //	                 ratio table and write bench/results.md
 //	heistbench gen   write the synthetic feeds for one scale and seed
 //	heistbench ref   run bench/reference.sql in-process (the DuckDB-SQL reference)
+//	heistbench floor land the generated feeds (copy, sha256, fsync): the landing floor
 //
 // It drives the real heiststat binary through a config and takes the stage
 // timings from the run's own JSON log, so it keeps working as models change.
@@ -27,6 +28,8 @@ func main() {
 		err = genCmd(os.Args[2:])
 	case "ref":
 		err = refCmd(os.Args[2:])
+	case "floor":
+		err = floorCmd(os.Args[2:])
 	default:
 		usage()
 	}
@@ -37,7 +40,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: heistbench run|gen|ref [flags] (-h for flags)")
+	fmt.Fprintln(os.Stderr, "usage: heistbench run|gen|ref|floor [flags] (-h for flags)")
 	os.Exit(2)
 }
 
