@@ -109,14 +109,7 @@ func extractOne(ctx context.Context, log *slog.Logger, land *Landing, src source
 			for _, r := range prev.Responses {
 				ex.Previous[r.URL] = r
 			}
-			known := map[sources.FileStat]string{}
-			if bin, err := binaryHash(); err == nil && prev.CheckedBy == bin {
-				for _, f := range prev.Files {
-					if f.SourceStat != nil && f.Path == land.objectPath(src.Name(), "objects", f.SHA256, f.Name) {
-						known[*f.SourceStat] = f.SHA256
-					}
-				}
-			}
+			known := land.reusable(prev)
 			ex.Unchanged = func(st sources.FileStat) (string, bool) {
 				sum, ok := known[st]
 				return sum, ok

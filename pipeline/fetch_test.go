@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/heiststat/heiststat/internal/feedtest"
+	"github.com/heiststat/heiststat/sources"
 )
 
 // hacksConfig fetches the shared DeFiLlama file from srv (and keeps the
@@ -197,4 +198,32 @@ func TestPlainLegacyObjectsStillRead(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, notes)
 	require.Equal(t, strings.TrimSuffix(z, ".zst"), got.Files[0].Path)
+}
+
+// A local file whose stat is unchanged is reused without being read, but only
+// by the binary that checked it: a newer binary may check more.
+func TestOnlyTheCheckingBinaryReusesUnchangedFiles(t *testing.T) {
+	dir := t.TempDir()
+	feed, err := filepath.Abs("testdata/defillama_malformed.json")
+	require.NoError(t, err)
+	cfg := hacksConfig(t, feed, dir)
+	snap := fetchOne(t, cfg).Snapshot
+	land := &Landing{Root: filepath.Join(cfg.DataDir, "landing")}
+	bin, err := binaryHash()
+	require.NoError(t, err)
+	require.Equal(t, bin, snap.CheckedBy)
+	require.NotNil(t, snap.Files[0].SourceStat)
+	require.Equal(t, map[sources.FileStat]string{*snap.Files[0].SourceStat: snap.Files[0].SHA256}, land.reusable(snap))
+
+	other := *snap
+	other.CheckedBy = "an older binary"
+	require.Empty(t, land.reusable(&other))
+	other.CheckedBy = ""
+	require.Empty(t, land.reusable(&other), "records written before checked_by existed")
+
+	// A file kept elsewhere than the source's objects (a bundled fallback) is never reused.
+	other = *snap
+	other.Files = []LandedFile{snap.Files[0]}
+	other.Files[0].Path = land.objectPath(snap.Source, "bundled", snap.Files[0].SHA256, snap.Files[0].Name)
+	require.Empty(t, land.reusable(&other))
 }

@@ -92,6 +92,23 @@ func (l *Landing) objectPath(source, folder, sum, name string) string {
 	return filepath.Join(l.dir(source), folder, sum+strings.ToLower(filepath.Ext(name))+".zst")
 }
 
+// reusable maps the stat of each local file in prev to its sha256: a file
+// whose stat is unchanged is not read or hashed again. Only the binary
+// whose checks passed those files may skip them (a newer binary may check
+// more), and only files stored as ordinary objects count.
+func (l *Landing) reusable(prev *Snapshot) map[sources.FileStat]string {
+	known := map[sources.FileStat]string{}
+	if bin, err := binaryHash(); err != nil || prev.CheckedBy != bin {
+		return known
+	}
+	for _, f := range prev.Files {
+		if f.SourceStat != nil && f.Path == l.objectPath(prev.Source, "objects", f.SHA256, f.Name) {
+			known[*f.SourceStat] = f.SHA256
+		}
+	}
+	return known
+}
+
 // Store writes the files (and the raw HTTP bodies of ex, when given) as
 // objects and, when record is true, a snapshot record for them. Bundled
 // fallbacks are stored apart and without a record, so they are never
