@@ -1,12 +1,13 @@
--- Annual incidents and totals per category (hack_exploit, key_compromise,
--- phishing, rug_pull_scam, other), every category in every year; is_theft
--- says whether the category counts in the headline tables (theft_categories).
+-- Annual incidents and totals per category (pipeline.Categories: hack_exploit,
+-- key_compromise, phishing, rug_pull_scam, other), every category in every
+-- year; is_theft says whether the category counts in the headline tables
+-- (theft_categories).
 with years as (
     select year from rpt_annual
 ),
 
 categories as (
-    select unnest(['hack_exploit', 'key_compromise', 'phishing', 'rug_pull_scam', 'other']) as category
+    select unnest(getvariable('categories')) as category
 ),
 
 totals as (
