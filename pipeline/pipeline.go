@@ -336,18 +336,24 @@ func registerLanded(ctx context.Context, conn *sql.Conn, extracted []Extracted) 
 		sha256 VARCHAR, bytes BIGINT, freshness VARCHAR, fetched_at TIMESTAMPTZ)`); err != nil {
 		return err
 	}
+	// One INSERT for all the files: one per file cost about 1 ms each (40
+	// files, 36-53 ms of the snapshot run).
+	var rows []string
+	var args []any
 	for _, e := range extracted {
 		if e.Snapshot == nil {
 			continue
 		}
 		for _, f := range e.Snapshot.Files {
-			if _, err := conn.ExecContext(ctx, "INSERT INTO meta_landed_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				e.Source.Name(), e.Source.Type(), f.Format, f.Name, f.Path, f.SHA256, f.Bytes, string(e.Freshness), e.Snapshot.FetchedAt); err != nil {
-				return err
-			}
+			rows = append(rows, "(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, e.Source.Name(), e.Source.Type(), f.Format, f.Name, f.Path, f.SHA256, f.Bytes, string(e.Freshness), e.Snapshot.FetchedAt)
 		}
 	}
-	return nil
+	if len(rows) == 0 {
+		return nil
+	}
+	_, err := conn.ExecContext(ctx, "INSERT INTO meta_landed_files VALUES "+strings.Join(rows, ", "), args...)
+	return err
 }
 
 // setVariables passes the landed file lists (files_<format>) and the
