@@ -154,8 +154,9 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 	// second connection while the models (TEMP, never checkpointed), data
 	// tests and publish run, instead of when the run closes the warehouse
 	// (0.5-0.9 s of the snapshot run's wall time) or beside the publish,
-	// whose Parquet writes queued behind its tasks (fx.parquet 65 -> 200-300
-	// ms). If it cannot run now, closing the warehouse still checkpoints.
+	// whose Parquet writes queued behind its tasks (fx.parquet took 200-300
+	// ms instead of 65). If it cannot run now, closing the warehouse still
+	// checkpoints.
 	var checkpointing sync.WaitGroup
 	// Before the run record is written (deferred earlier, so run later).
 	defer checkpointing.Wait()
