@@ -92,7 +92,7 @@ func priceNeeds(ctx context.Context, cfg *Config, extracted []Extracted) ([]sour
 		return nil, err
 	}
 	defer conn.Close()
-	if err := build(ctx, slog.New(slog.DiscardHandler), conn, cfg, extracted, false); err != nil {
+	if err := build(ctx, slog.New(slog.DiscardHandler), conn, cfg, extracted, false, nil); err != nil {
 		return nil, err
 	}
 	rows, err := conn.QueryContext(ctx, "SELECT asset, coingecko_id, need_date FROM int_price_needs ORDER BY ALL")

@@ -1,4 +1,7 @@
 -- ECB reference rates per day and currency, with the cross rate per USD.
+-- Not sorted: each reader orders what it reads (the publish by rate_date and
+-- currency, one row each), so sorting the table too was wasted work (build
+-- 55 -> 25-37 ms on the real snapshot).
 select
     rate_date,
     currency,
@@ -7,4 +10,3 @@ select
     per_usd,
     source
 from int_fx__daily
-order by rate_date, currency

@@ -28,12 +28,16 @@ with raw_counts as (
     select _source, 'ofac_addresses', count(*) from raw_ofac_addresses group by all
     union all
     -- ECB records are (day, currency) observations: every non-empty,
-    -- non-'N/A' cell of the data rows.
-    select _source, 'ecb_eurofxref', count(*)
-    from (unpivot (select * from raw_ecb_eurofxref where c0 is distinct from 'Date')
-        on columns('^c([1-9]|[1-5][0-9]|6[0-3])$') into name col value cell)
-    where trim(cell) not in ('', 'N/A')
-    group by all
+    -- non-'N/A' cell of the data rows, counted per column and summed (an
+    -- unpivot to one row per cell took 45-70 ms of the real snapshot, this
+    -- 25-30 ms).
+    select _source, 'ecb_eurofxref', list_sum(list_value(*columns('^c([1-9]|[1-5][0-9]|6[0-3])$')))
+    from (
+        select _source, count_if(trim(columns('^c([1-9]|[1-5][0-9]|6[0-3])$')) not in ('', 'N/A'))
+        from raw_ecb_eurofxref
+        where c0 is distinct from 'Date'
+        group by all
+    )
     union all
     -- FRED records are days with a value ('.' and empty mean none).
     select _source, 'fred_fredgraph', count(*) from raw_fred_fredgraph
