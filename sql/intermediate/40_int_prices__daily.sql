@@ -20,16 +20,32 @@ with unioned as materialized (
 
 -- Only (asset, day) pairs with more than one row go through the window: at
 -- 1000x there are none among 6.8M rows, and the window over all of them cost
--- about 5 s.
+-- about 5 s. The pairs are looked for only among the assets that have some
+-- day twice: a list of each asset's days (2,000 groups) is cheaper than
+-- grouping all 6.8M rows by (asset, day), which was a third of this model's
+-- CPU (isolated, 1000x: 4.1-4.4 to 3.1-3.5 CPU s, same rows). A null date
+-- counts in count(*) but not in the list, so its asset takes the exact path.
+dup_assets as (
+    select asset from unioned group by asset having count(*) > list_unique(list(price_date))
+),
+
+candidates as (
+    select * from unioned semi join dup_assets using (asset)
+),
+
 dups as (
-    select asset, price_date from unioned group by all having count(*) > 1
+    select asset, price_date from candidates group by all having count(*) > 1
 )
 
 select asset, price_date, close_usd, source, feed
 from unioned
+anti join dup_assets using (asset)
+union all
+select asset, price_date, close_usd, source, feed
+from candidates
 anti join dups using (asset, price_date)
 union all
 select asset, price_date, close_usd, source, feed
-from unioned
+from candidates
 semi join dups using (asset, price_date)
 qualify row_number() over (partition by asset, price_date order by precedence, source) = 1
