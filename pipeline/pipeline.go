@@ -329,18 +329,34 @@ func registerLanded(ctx context.Context, conn *sql.Conn, extracted []Extracted) 
 		sha256 VARCHAR, bytes BIGINT, freshness VARCHAR, fetched_at TIMESTAMPTZ)`); err != nil {
 		return err
 	}
+	// Many rows per INSERT: one statement per file took 1.2 s for the 2,000
+	// price files at 1000x.
+	const batch = 500
+	var rows []string
+	var args []any
+	insert := func() error {
+		if len(rows) == 0 {
+			return nil
+		}
+		_, err := conn.ExecContext(ctx, "INSERT INTO meta_landed_files VALUES "+strings.Join(rows, ", "), args...)
+		rows, args = rows[:0], args[:0]
+		return err
+	}
 	for _, e := range extracted {
 		if e.Snapshot == nil {
 			continue
 		}
 		for _, f := range e.Snapshot.Files {
-			if _, err := conn.ExecContext(ctx, "INSERT INTO meta_landed_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				e.Source.Name(), e.Source.Type(), f.Format, f.Name, f.Path, f.SHA256, f.Bytes, string(e.Freshness), e.Snapshot.FetchedAt); err != nil {
-				return err
+			rows = append(rows, "(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, e.Source.Name(), e.Source.Type(), f.Format, f.Name, f.Path, f.SHA256, f.Bytes, string(e.Freshness), e.Snapshot.FetchedAt)
+			if len(rows) == batch {
+				if err := insert(); err != nil {
+					return err
+				}
 			}
 		}
 	}
-	return nil
+	return insert()
 }
 
 // setVariables passes the landed file lists (files_<format>) and the
