@@ -344,10 +344,19 @@ func registerLanded(ctx context.Context, conn *sql.Conn, extracted []Extracted) 
 		sha256 VARCHAR, bytes BIGINT, freshness VARCHAR, fetched_at TIMESTAMPTZ)`); err != nil {
 		return err
 	}
-	// One INSERT for all the files: one per file cost about 1 ms each (40
-	// files, 36-53 ms of the snapshot run).
+	// Many rows per INSERT: one statement per file took 1.2 s for the 2,000
+	// price files at 1000x, and 36-53 ms for the snapshot's 40.
+	const batch = 500
 	var rows []string
 	var args []any
+	insert := func() error {
+		if len(rows) == 0 {
+			return nil
+		}
+		_, err := conn.ExecContext(ctx, "INSERT INTO meta_landed_files VALUES "+strings.Join(rows, ", "), args...)
+		rows, args = rows[:0], args[:0]
+		return err
+	}
 	for _, e := range extracted {
 		if e.Snapshot == nil {
 			continue
@@ -355,13 +364,14 @@ func registerLanded(ctx context.Context, conn *sql.Conn, extracted []Extracted) 
 		for _, f := range e.Snapshot.Files {
 			rows = append(rows, "(?, ?, ?, ?, ?, ?, ?, ?, ?)")
 			args = append(args, e.Source.Name(), e.Source.Type(), f.Format, f.Name, f.Path, f.SHA256, f.Bytes, string(e.Freshness), e.Snapshot.FetchedAt)
+			if len(rows) == batch {
+				if err := insert(); err != nil {
+					return err
+				}
+			}
 		}
 	}
-	if len(rows) == 0 {
-		return nil
-	}
-	_, err := conn.ExecContext(ctx, "INSERT INTO meta_landed_files VALUES "+strings.Join(rows, ", "), args...)
-	return err
+	return insert()
 }
 
 // setVariables passes the landed file lists (files_<format>) and the

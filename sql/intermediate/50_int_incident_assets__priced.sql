@@ -24,10 +24,27 @@ assets as (
     from items
 ),
 
+-- The as-of join sorts its whole right side. It only needs the prices in
+-- the (max_price_age_days + 1)-day bucket of an item's day or the one before
+-- (buckets are at least that long, so they hold every price young enough to
+-- count); an older one it may find instead is never used (resolved), so the
+-- rows are the same. Isolated at 1000x: 2.5-2.7 to 1.4 CPU s, wall 1.4 to
+-- 0.7 s (the as-of over all 6.8M prices was most of it).
+buckets as (
+    select distinct asset, (incident_date - date '1970-01-01') // (getvariable('max_price_age_days') + 1) - k as bucket
+    from assets, (values (0), (1)) as t(k)
+),
+
+near as (
+    select p.* from int_prices__daily p
+    semi join buckets b on b.asset = p.asset
+        and b.bucket = (p.price_date - date '1970-01-01') // (getvariable('max_price_age_days') + 1)
+),
+
 own as (
     select a.*, p.price_date as own_date, p.close_usd as own_close, p.source as own_source
     from assets a
-    asof left join int_prices__daily p on p.asset = a.asset and a.incident_date >= p.price_date
+    asof left join near p on p.asset = a.asset and a.incident_date >= p.price_date
 ),
 
 equivalent as (

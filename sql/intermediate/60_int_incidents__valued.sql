@@ -11,26 +11,29 @@ with multi as (
     select incident_id from int_incidents__grouped group by incident_id having count(*) > 1
 ),
 
+-- A one-element list is built as such: through list_sort(list_distinct(...))
+-- it was 0.4 of this model's 1.8 CPU s at 1000x. As there, a NULL drops out
+-- and NULL chains or flags give an empty list.
 single as (
     select
         incident_id,
         source,
-        list_sort(list_distinct([source])) as sources,
-        list_sort(list_distinct([feed])) as feeds,
-        case when match_rule <> 'lead' then list_sort(list_distinct([match_rule])) end as match_rules,
+        case when source is not null then [source] else [] end as sources,
+        case when feed is not null then [feed] else [] end as feeds,
+        case when match_rule <> 'lead' then [match_rule] end as match_rules,
         incident_date,
         date_precision,
         victim,
         victim_type,
         country,
-        list_sort(list_distinct(flatten([chains]))) as chains,
+        coalesce(list_sort(list_distinct(chains)), []) as chains,
         technique,
         classification,
         coalesce(case when category <> 'other' then category end, 'other') as category,
         actor_group,
         attribution_source,
         citation_url,
-        list_sort(list_distinct(flatten([flags]))) as flags,
+        coalesce(list_sort(list_distinct(flags)), []) as flags,
         reported_usd,
         returned_usd
     from int_incidents__grouped

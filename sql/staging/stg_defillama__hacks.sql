@@ -34,6 +34,30 @@ dated as (
         *,
         date '1970-01-01' + cast(floor(date_unix / 86400) as integer) as incident_date
     from typed
+),
+
+keyed as materialized (
+    select *, hash(source, incident_date, victim) as partition_hash from dated
+),
+
+-- The ordinal's window runs only over the rows whose (source, date, name)
+-- shares its hash with another row's; every other row is alone in its
+-- partition, ordinal 1. Over all rows it sorted them by the record text,
+-- mostly on one thread (isolated, 1000x: 2.2-2.3 to 1.6-1.7 CPU s, wall
+-- 2.1 to 1.1 s). A hash, not the columns: NULL dates and names form
+-- partitions but never join.
+shared as (
+    select partition_hash from keyed group by all having count(*) > 1
+),
+
+numbered as (
+    select *, 1::bigint as ordinal
+    from keyed
+    anti join shared using (partition_hash)
+    union all
+    select *, row_number() over (partition by source, incident_date, victim order by record) as ordinal
+    from keyed
+    semi join shared using (partition_hash)
 )
 
 select
@@ -41,7 +65,7 @@ select
     -- No stable id upstream: date, name and an ordinal among identical
     -- (date, name) pairs, ordered by the full record so it is deterministic.
     strftime(incident_date, '%Y-%m-%d') || '|' || coalesce(victim, '') || '|'
-        || row_number() over (partition by source, incident_date, victim order by record) as source_record_key,
+        || ordinal as source_record_key,
     record,
     incident_date,
     victim,
@@ -69,4 +93,4 @@ select
         when returned_usd < 0 then 'negative returnedFunds'
         when chain_malformed then 'chain is not a list'
     end as reject_reason
-from dated
+from numbered
