@@ -157,9 +157,6 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 	// whose Parquet writes queued behind its tasks (fx.parquet took 200-300
 	// ms instead of 65). If it cannot run now, closing the warehouse still
 	// checkpoints.
-	if err := threadsForInput(ctx, conn, extracted); err != nil {
-		return nil, err
-	}
 	var checkpointing sync.WaitGroup
 	// Before the run record is written (deferred earlier, so run later).
 	defer checkpointing.Wait()

@@ -43,33 +43,6 @@ var sessionSettings = []string{
 	"SET disabled_compression_methods = 'fsst,dict_fsst'",
 }
 
-// smallInput is the landed input size below which a run's DuckDB uses one
-// thread. With two, the calling thread polls for work (PendingQueryResult
-// spins while its tasks are all taken) while the background thread runs
-// a small query's only task: tables under one 122,880-row group leave
-// little to run in parallel. Real snapshot (8 MB), cold, back to back on
-// the shared machine at load 2.6-3.5: CPU 2.72 -> 2.08 s, wall median 2.77
-// -> 2.19 s (best 2.35 -> 1.89 s); when the machine was quieter the best
-// run was 0.1-0.2 s slower. The 100x inputs (79 MB) and beyond keep every
-// core.
-const smallInput = 32 << 20
-
-// threadsForInput sets one DuckDB thread for a run whose landed files total
-// under smallInput.
-func threadsForInput(ctx context.Context, conn *sql.Conn, extracted []Extracted) error {
-	var n int64
-	for _, e := range extracted {
-		if e.Snapshot != nil {
-			n += e.Snapshot.Bytes()
-		}
-	}
-	if n >= smallInput {
-		return nil
-	}
-	_, err := conn.ExecContext(ctx, "SET threads = 1")
-	return err
-}
-
 // OpenWarehouse opens (or creates) the DuckDB file at path; "" is in-memory.
 func OpenWarehouse(path string) (*sql.DB, error) {
 	c, err := duckdb.NewConnector(path, func(ex driver.ExecerContext) error {
