@@ -162,9 +162,12 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 	defer checkpointing.Wait()
 	loaded := func() {
 		checkpointing.Go(func() {
+			start := time.Now()
 			if err := checkpoint(ctx, db); err != nil {
 				log.Debug("checkpoint deferred to close", "stage", "load", "error", err.Error())
+				return
 			}
+			log.Debug("raw tables checkpointed", "stage", "load", "ms", time.Since(start).Milliseconds())
 		})
 	}
 	if err := build(ctx, log, conn, cfg, extracted, true, loaded); err != nil {
