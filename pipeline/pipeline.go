@@ -164,7 +164,9 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 		checkpointing.Go(func() {
 			start := time.Now()
 			if err := checkpoint(ctx, db); err != nil {
-				log.Debug("checkpoint deferred to close", "stage", "load", "error", err.Error())
+				// Not a failed run: the commit is in the WAL, and closing the
+				// warehouse checkpoints again.
+				log.Warn("checkpoint deferred to close", "stage", "load", "error", err.Error())
 				return
 			}
 			log.Debug("raw tables checkpointed", "stage", "load", "ms", time.Since(start).Milliseconds())

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
@@ -39,7 +40,8 @@ func floorCmd(args []string) error {
 	}
 	var paths []string
 	err := filepath.WalkDir(*in, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
+		// Dotfiles are the generator's markers, which heiststat never lands.
+		if err == nil && d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".") {
 			paths = append(paths, p)
 		}
 		return err
@@ -91,6 +93,9 @@ func land(src, dir string) (string, int64, error) {
 	dst := filepath.Join(dir, hex.EncodeToString(h.Sum(nil))+filepath.Ext(src))
 	if err == nil {
 		err = os.Rename(w.Name(), dst)
+	}
+	if err != nil {
+		os.Remove(w.Name())
 	}
 	return dst, n, err
 }

@@ -20,6 +20,7 @@ func TestFloorLandsEveryFileUnderItsHash(t *testing.T) {
 		sum := sha256.Sum256([]byte(text))
 		want[hex.EncodeToString(sum[:])+filepath.Ext(name)] = true
 	}
+	require.NoError(t, os.WriteFile(filepath.Join(in, ".complete"), nil, 0o644)) // the generator's marker
 	require.NoError(t, os.MkdirAll(out, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(out, "stale"), nil, 0o644))
 
@@ -30,7 +31,7 @@ func TestFloorLandsEveryFileUnderItsHash(t *testing.T) {
 	for _, e := range entries {
 		got[e.Name()] = true
 	}
-	require.Equal(t, want, got, "one object per file, named by its content; no temporary or stale files")
+	require.Equal(t, want, got, "one object per feed file, named by its content; no marker, temporary or stale files")
 }
 
 func TestTableStatesTheLandingFloor(t *testing.T) {

@@ -1,6 +1,6 @@
 // Command heistbench is heiststat's benchmark harness (make bench):
 //
-//	heistbench run   generate the inputs (cached), run the four jobs, print the
+//	heistbench run   generate the inputs (cached), run the jobs, print the
 //	                 ratio table and write bench/results.md
 //	heistbench gen   write the synthetic feeds for one scale and seed
 //	heistbench ref   run bench/reference.sql in-process (the DuckDB-SQL reference)

@@ -27,7 +27,7 @@ with unioned as materialized (
 -- day twice: a list of each asset's days (2,000 groups) is cheaper than
 -- grouping all 6.8M rows by (asset, day), which was a third of this model's
 -- CPU (isolated, 1000x: 4.1-4.4 to 3.1-3.5 CPU s, same rows). A null date
--- counts in count(*) but not in the list, so its asset takes the exact path.
+-- counts in count(*) but not in list_unique, so its asset takes the exact path.
 dup_assets as (
     select asset from unioned group by asset having count(*) > list_unique(list(price_date))
 ),

@@ -31,14 +31,14 @@ assets as (
 -- rows are the same. Isolated at 1000x: 2.5-2.7 to 1.4 CPU s, wall 1.4 to
 -- 0.7 s (the as-of over all 6.8M prices was most of it).
 buckets as (
-    select distinct asset, (incident_date - date '1970-01-01') // (getvariable('max_price_age_days') + 1) - k as bucket
+    select distinct asset, (incident_date - date '1970-01-01') // (getvariable('max_price_age_days')::bigint + 1) - k as bucket
     from assets, (values (0), (1)) as t(k)
 ),
 
 near as (
     select p.* from int_prices__daily p
     semi join buckets b on b.asset = p.asset
-        and b.bucket = (p.price_date - date '1970-01-01') // (getvariable('max_price_age_days') + 1)
+        and b.bucket = (p.price_date - date '1970-01-01') // (getvariable('max_price_age_days')::bigint + 1)
 ),
 
 own as (

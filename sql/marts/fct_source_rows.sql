@@ -30,14 +30,18 @@ with raw_counts as (
     -- ECB records are (day, currency) observations: every non-empty,
     -- non-'N/A' cell of the data rows, counted per column and summed (an
     -- unpivot to one row per cell took 45-70 ms of the real snapshot, this
-    -- 25-30 ms).
-    select _source, 'ecb_eurofxref', list_sum(list_value(*columns('^c([1-9]|[1-5][0-9]|6[0-3])$')))
+    -- 25-30 ms). A source with no observation has no row, as with the unpivot.
+    select _source, 'ecb_eurofxref', observations
     from (
-        select _source, count_if(trim(columns('^c([1-9]|[1-5][0-9]|6[0-3])$')) not in ('', 'N/A'))
-        from raw_ecb_eurofxref
-        where c0 is distinct from 'Date'
-        group by all
+        select _source, list_sum(list_value(*columns('^c([1-9]|[1-5][0-9]|6[0-3])$'))) as observations
+        from (
+            select _source, count_if(trim(columns('^c([1-9]|[1-5][0-9]|6[0-3])$')) not in ('', 'N/A'))
+            from raw_ecb_eurofxref
+            where c0 is distinct from 'Date'
+            group by all
+        )
     )
+    where observations > 0
     union all
     -- FRED records are days with a value ('.' and empty mean none).
     select _source, 'fred_fredgraph', count(*) from raw_fred_fredgraph
