@@ -181,13 +181,18 @@ func TestCorruptArchiveIsSkipped(t *testing.T) {
 	}
 }
 
-// Objects landed before the archive was compressed are still read.
-func TestPlainLegacyObjectsStillRead(t *testing.T) {
-	dir := t.TempDir()
+// landLocalHacks lands a local DeFiLlama file once: its config and snapshot.
+func landLocalHacks(t *testing.T) (*Config, *Snapshot) {
+	t.Helper()
 	feed, err := filepath.Abs("testdata/defillama_malformed.json")
 	require.NoError(t, err)
-	cfg := hacksConfig(t, feed, dir)
-	snap := fetchOne(t, cfg).Snapshot
+	cfg := hacksConfig(t, feed, t.TempDir())
+	return cfg, fetchOne(t, cfg).Snapshot
+}
+
+// Objects landed before the archive was compressed are still read.
+func TestPlainLegacyObjectsStillRead(t *testing.T) {
+	cfg, snap := landLocalHacks(t)
 	z := snap.Files[0].Path
 	b, err := readObject(z, snap.Files[0].SHA256)
 	require.NoError(t, err)
@@ -203,11 +208,7 @@ func TestPlainLegacyObjectsStillRead(t *testing.T) {
 // A local file whose stat is unchanged is reused without being read, but only
 // by the binary that checked it: a newer binary may check more.
 func TestOnlyTheCheckingBinaryReusesUnchangedFiles(t *testing.T) {
-	dir := t.TempDir()
-	feed, err := filepath.Abs("testdata/defillama_malformed.json")
-	require.NoError(t, err)
-	cfg := hacksConfig(t, feed, dir)
-	snap := fetchOne(t, cfg).Snapshot
+	cfg, snap := landLocalHacks(t)
 	land := &Landing{Root: filepath.Join(cfg.DataDir, "landing")}
 	bin, err := binaryHash()
 	require.NoError(t, err)
