@@ -38,24 +38,16 @@ func (d *DefiLlamaHacks) Fetch(ctx context.Context, hc *http.Client) ([]File, er
 	if err != nil {
 		return nil, err
 	}
-	nbs, err := readLocationReusing(ctx, hc, loc, "*.json")
+	files, err := fetchChecked(ctx, hc, loc, "*.json", "defillama_hacks", checkDefiLlamaHacks)
 	if err != nil {
 		return nil, err
 	}
-	var out []File
-	for _, nb := range nbs {
-		if nb.sum == "" { // else unchanged since landed, and checked then
-			if err := checkDefiLlamaHacks(nb.data); err != nil {
-				return nil, fmt.Errorf("%s: %w", nb.name, err)
-			}
+	for i := range files {
+		if ext(files[i].Name) != ".json" {
+			files[i].Name += ".json" // the live URL ends in /hacks
 		}
-		name := nb.name
-		if ext(name) != ".json" {
-			name += ".json" // the live URL ends in /hacks
-		}
-		out = append(out, File{Name: name, Format: "defillama_hacks", Data: nb.data, SHA256: nb.sum, Stat: nb.stat})
 	}
-	return out, nil
+	return files, nil
 }
 
 // defiLlamaRequired lists the fields the staging model needs, with the JSON
