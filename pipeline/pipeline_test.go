@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bufio"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -125,7 +126,13 @@ func closeOn(t *testing.T, file, day string) float64 {
 // ecbOn reads one currency's rate per EUR on one day from eurofxref-hist.csv.
 func ecbOn(t *testing.T, day, ccy string) float64 {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(sharedData, "fx/eurofxref-hist.csv"))
+	return ecbIn(t, filepath.Join(sharedData, "fx/eurofxref-hist.csv"), day, ccy)
+}
+
+// ecbIn reads one rate from an ECB history file.
+func ecbIn(t *testing.T, file, day, ccy string) float64 {
+	t.Helper()
+	b, err := os.ReadFile(file)
 	require.NoError(t, err)
 	lines := strings.Split(string(b), "\n")
 	cols := strings.Split(lines[0], ",")
@@ -229,15 +236,14 @@ func TestSnapshotManifest(t *testing.T) {
 	}
 }
 
-// Same inputs, byte-identical outputs (the manifest alone carries run times).
+// Same inputs, byte-identical outputs (the manifest and report.html alone
+// carry run times), on the in-repo fixtures of every feed.
 func TestDeterministicOutputs(t *testing.T) {
-	first := snapshotRun(t)
-	cfg, err := LoadConfig("../configs/snapshot.yaml")
-	require.NoError(t, err)
-	second, err := runWith(t, cfg, "", Options{})
+	first := goldenRun(t)
+	second, err := runWith(t, goldenConfig(t), "", Options{})
 	require.NoError(t, err)
 	for _, f := range publishedFiles {
-		if f == "manifest.json" {
+		if f == "manifest.json" || f == "report.html" {
 			continue
 		}
 		a, err := os.ReadFile(filepath.Join(first.Current, f))
@@ -250,16 +256,26 @@ func TestDeterministicOutputs(t *testing.T) {
 
 // No scientific notation, inf or NaN in any CSV, and YoY empty when undefined.
 func TestCSVFixedPoint(t *testing.T) {
-	res := snapshotRun(t)
-	for _, name := range []string{"annual", "annual_by_actor", "annual_by_source", "annual_by_category"} {
-		b, err := os.ReadFile(filepath.Join(res.Current, "csv", name+".csv"))
+	res := goldenRun(t)
+	csvs, err := filepath.Glob(filepath.Join(res.Current, "csv", "*.csv"))
+	require.NoError(t, err)
+	require.Greater(t, len(csvs), 10)
+	for _, p := range csvs {
+		name := strings.TrimSuffix(filepath.Base(p), ".csv")
+		f, err := os.Open(p)
 		require.NoError(t, err)
-		for _, bad := range []string{"e+", "e-", "E+", "inf", "nan", "NaN"} {
-			require.NotContains(t, string(b), bad, name)
+		recs, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		require.NoError(t, err)
+		for _, rec := range recs[1:] {
+			for _, cell := range rec {
+				require.NotRegexp(t, `^[-+]?[0-9.]+[eE][-+]?[0-9]+$`, cell, name)
+				require.NotContains(t, []string{"inf", "-inf", "nan", "NaN", "Infinity"}, cell, name)
+			}
 		}
 	}
 	rows := readCSV(t, filepath.Join(res.Current, "csv/annual.csv"))
-	require.Equal(t, "2011", rows[0]["year"], "De.Fi REKT starts in 2011")
+	require.Equal(t, "2020", rows[0]["year"], "the fixtures start in 2020")
 	require.Empty(t, rows[0]["yoy_stolen_usd_pct"], "first year has no YoY")
 	last := rows[len(rows)-1]
 	require.Equal(t, "2026", last["year"])
@@ -269,7 +285,7 @@ func TestCSVFixedPoint(t *testing.T) {
 
 // The schema contract analysts rely on: names, types, compression, metadata.
 func TestParquetSchemaContract(t *testing.T) {
-	res := snapshotRun(t)
+	res := goldenRun(t)
 	db := duck(t)
 	file := filepath.Join(res.Current, "parquet/incidents/incidents.parquet")
 	want := map[string]string{
@@ -299,7 +315,6 @@ func TestParquetSchemaContract(t *testing.T) {
 	require.Equal(t, "INT64", physical)
 	require.Contains(t, logical, "precision=18")
 
-	// rejects is empty on the snapshot, and an empty file has no column chunks.
 	for _, ds := range []string{"incidents", "incident_assets", "incident_amounts", "prices", "fx"} {
 		f := filepath.Join(res.Current, "parquet", ds, ds+".parquet")
 		var codecs string
@@ -340,13 +355,12 @@ func TestOfflineUsesBundledFacts(t *testing.T) {
 
 // When a feed that worked before fails, its latest archived snapshot stands in.
 func TestFailingFeedFallsBackToArchive(t *testing.T) {
-	requireSharedData(t)
 	dir := t.TempDir()
 	feed := filepath.Join(dir, "hacks.json")
-	b, err := os.ReadFile(filepath.Join(sharedData, "hacks/defillama_hacks_2026-05-29.json"))
+	b, err := os.ReadFile("../sources/testdata/defillama/hacks.json")
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(feed, b, 0o644))
-	ecb, err := filepath.Abs(filepath.Join(sharedData, "fx/eurofxref-hist.csv"))
+	ecb, err := filepath.Abs("testdata/golden_inputs/ecb/eurofxref-hist.csv")
 	require.NoError(t, err)
 	yaml := strings.Replace(offlineYAML, "http://127.0.0.1:1/hacks", feed, 1)
 	cfg := parse(t, strings.Replace(yaml, "http://127.0.0.1:1/eurofxref-hist.zip", ecb, 1), dir)
@@ -439,10 +453,8 @@ func TestSecondWriterIsLockedOut(t *testing.T) {
 
 // Any ECB currency is a config switch: EUR and JPY add columns.
 func TestExtraCurrencies(t *testing.T) {
-	requireSharedData(t)
-	cfg, err := LoadConfig("../configs/snapshot.yaml")
-	require.NoError(t, err)
-	cfg.Currencies = []string{"GBP", "EUR", "JPY"}
+	cfg := goldenConfig(t)
+	cfg.Currencies, cfg.ValueAt = []string{"GBP", "EUR", "JPY"}, ""
 	res, err := runWith(t, cfg, "", Options{})
 	require.NoError(t, err)
 	h := header(t, filepath.Join(res.Current, "csv/annual.csv"))
@@ -451,8 +463,9 @@ func TestExtraCurrencies(t *testing.T) {
 	require.NoError(t, duck(t).QueryRowContext(t.Context(), fmt.Sprintf(`
 		SELECT amount_usd::DOUBLE, amount_eur::DOUBLE, amount_jpy::DOUBLE FROM read_parquet('%s')
 		WHERE victim ILIKE 'ronin%%' AND year = 2022`, filepath.Join(res.Current, "parquet/incidents/incidents.parquet"))).Scan(&usd, &eur, &jpy))
-	require.InDelta(t, 1/ecbOn(t, "2022-03-23", "USD"), eur/usd, 1e-6)
-	require.InDelta(t, ecbOn(t, "2022-03-23", "JPY")/ecbOn(t, "2022-03-23", "USD"), jpy/usd, 1e-4)
+	ecb := "testdata/golden_inputs/ecb/eurofxref-hist.csv"
+	require.InDelta(t, 1/ecbIn(t, ecb, "2022-03-23", "USD"), eur/usd, 1e-6)
+	require.InDelta(t, ecbIn(t, ecb, "2022-03-23", "JPY")/ecbIn(t, ecb, "2022-03-23", "USD"), jpy/usd, 1e-4)
 
 	cfg.Currencies = []string{"GBP", "GPB"}
 	_, err = runWith(t, cfg, "", Options{})
