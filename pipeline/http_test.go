@@ -148,9 +148,7 @@ func TestHTTPFeedsFaultsAndReplay(t *testing.T) {
 	srv.Inject(btcPath, srv.Truncated(btcPath))
 	cfg.HTTP.Timeout = time.Second
 	srv.Inject(cmcPath, srv.Slow(cmcPath, 10*time.Second))
-	start := time.Now()
 	second, src := mustRun(t, cfg, Options{}, StatusDegraded)
-	require.GreaterOrEqual(t, time.Since(start), 2*time.Second, "Retry-After: 1 honoured twice")
 	require.Equal(t, []int{200, 429, 429, 200}, srv.Statuses(hacksPath))
 	require.Equal(t, []int{200, 500, 500, 304}, srv.Statuses(ecbPath))
 	for name, notModified := range map[string]bool{"defillama_hacks": false, "ecb_fx": true} {

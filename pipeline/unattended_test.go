@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -150,29 +151,34 @@ func TestDamagedWarehouseIsRebuilt(t *testing.T) {
 	require.Len(t, aside, 1)
 }
 
+// The wait runs on synctest's clock: the timeout is exactly 300 ms of
+// (virtual) time, and a lock released during the wait is taken.
 func TestLockWaitsUpToTimeout(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	require.NoError(t, os.MkdirAll(data, 0o755))
-	l := newTestLock(t, filepath.Join(data, ".lock"))
+	synctest.Test(t, func(t *testing.T) {
+		l := newTestLock(t, filepath.Join(data, ".lock"))
+		start := time.Now()
+		_, err := lockDataDir(t.Context(), quietLog, data, 300*time.Millisecond)
+		require.ErrorIs(t, err, ErrLocked)
+		require.Equal(t, 300*time.Millisecond, time.Since(start))
+		require.Contains(t, err.Error(), "waited 300ms")
 
-	start := time.Now()
-	_, err := lockDataDir(t.Context(), quietLog, data, 300*time.Millisecond)
-	require.ErrorIs(t, err, ErrLocked)
-	require.GreaterOrEqual(t, time.Since(start), 300*time.Millisecond)
-	require.Contains(t, err.Error(), "waited 300ms")
-
-	// Released while the second writer waits: it gets the lock and records itself.
-	time.AfterFunc(300*time.Millisecond, func() { l.Unlock() })
-	unlock, err := lockDataDir(t.Context(), quietLog, data, 10*time.Second)
-	require.NoError(t, err)
-	b, err := os.ReadFile(filepath.Join(data, ".lock"))
-	require.NoError(t, err)
-	require.Contains(t, string(b), "pid ")
-	_, err = lockDataDir(t.Context(), quietLog, data, 0)
-	require.ErrorIs(t, err, ErrLocked)
-	require.Contains(t, err.Error(), "held by pid ")
-	unlock()
+		// Released while the second writer waits: it gets the lock and records itself.
+		start = time.Now()
+		time.AfterFunc(time.Second, func() { _ = l.Unlock() })
+		unlock, err := lockDataDir(t.Context(), quietLog, data, 10*time.Second)
+		require.NoError(t, err)
+		require.Less(t, time.Since(start), time.Second+2*lockRetry, "taken within a retry of its release")
+		b, err := os.ReadFile(filepath.Join(data, ".lock"))
+		require.NoError(t, err)
+		require.Contains(t, string(b), "pid ")
+		_, err = lockDataDir(t.Context(), quietLog, data, 0)
+		require.ErrorIs(t, err, ErrLocked)
+		require.Contains(t, err.Error(), "held by pid ")
+		unlock()
+	})
 }
 
 // A full disk while publishing (writes into /dev/full fail with ENOSPC):

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -38,29 +39,36 @@ func TestClientGzip(t *testing.T) {
 	require.Equal(t, body, ex.Body(ex.Responses()[0].SHA256))
 }
 
-// Every attempt to a host waits for its token, retries included.
-func TestClientRateLimitPerHost(t *testing.T) {
-	var n atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if n.Add(1)%2 == 1 {
-			http.Error(w, "busy", http.StatusServiceUnavailable)
-			return
+// Each host gets its own pace, on synctest's clock: six requests at 20/s
+// take exactly 250 ms after the first; another host is not slowed. The
+// limiter sits under the retrying client, so retries wait for tokens too.
+func TestHostLimiterPacesEachHost(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ok := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody, Request: r}, nil
+		})
+		h := &hostLimiter{next: ok, rps: 1000, hosts: map[string]float64{"slow.example": 20}}
+		do := func(host string) {
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, "http://"+host+"/x", nil)
+			require.NoError(t, err)
+			resp, err := h.RoundTrip(req)
+			require.NoError(t, err)
+			resp.Body.Close()
 		}
-		_, _ = w.Write([]byte("[]"))
-	}))
-	defer srv.Close()
-	o := DefaultHTTPOptions()
-	o.RetryWaitMin, o.RetryWaitMax = time.Millisecond, time.Millisecond
-	o.RateLimit, o.HostRateLimits = 1000, map[string]float64{"127.0.0.1": 20}
-	hc := NewClient(o)
-	start := time.Now()
-	for range 3 {
-		_, err := get(t.Context(), hc, srv.URL+"/x")
-		require.NoError(t, err)
-	}
-	require.EqualValues(t, 6, n.Load(), "each request retried once")
-	require.GreaterOrEqual(t, time.Since(start), 5*50*time.Millisecond, "6 attempts at 20/s")
+		start := time.Now()
+		for range 6 {
+			do("slow.example")
+		}
+		require.Equal(t, 250*time.Millisecond, time.Since(start))
+		start = time.Now()
+		do("fast.example")
+		require.Zero(t, time.Since(start), "another host has its own limiter")
+	})
 }
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // A Retry-After longer than max_retry_after is cut short, so a server cannot
 // stall a scheduled run for hours.
