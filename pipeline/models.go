@@ -10,7 +10,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -19,10 +18,15 @@ import (
 // Model is one SQL file holding one SELECT.
 type Model struct {
 	Layer, Name, SQL string
+	// Materialize is TABLE or VIEW: the layer's, unless the file's header
+	// says "-- materialized: view" or "-- materialized: table".
+	Materialize string
+	// Reads are the other models the SQL names: the edges of the model
+	// graph, from which the build order and the drop points follow.
+	Reads []string
 }
 
-// layers are built in this order; inside a layer, files run in lexical order
-// (a numeric prefix such as 10_ orders dependencies and is not part of the name).
+// layers are the model folders and their default materialization.
 var layers = []struct {
 	dir, materialize string
 }{
@@ -32,12 +36,12 @@ var layers = []struct {
 	{"marts", "TABLE"},
 }
 
-var orderPrefix = regexp.MustCompile(`^[0-9]+_`)
-
-// LoadModels reads the model layers and the data tests from fsys.
+// LoadModels reads the model layers and the data tests from fsys and orders
+// the models by the graph of what each reads: a model is built after every
+// model it names, whatever its folder or file name.
 func LoadModels(fsys fs.FS) (models, tests []Model, err error) {
 	for _, l := range append(slices.Clone(layers), struct{ dir, materialize string }{"tests", ""}) {
-		ms, err := readLayer(fsys, l.dir)
+		ms, err := readLayer(fsys, l.dir, l.materialize)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -47,10 +51,24 @@ func LoadModels(fsys fs.FS) (models, tests []Model, err error) {
 			models = append(models, ms...)
 		}
 	}
-	return models, tests, nil
+	names := map[string]bool{}
+	for _, m := range models {
+		if names[m.Name] {
+			return nil, nil, fmt.Errorf("two models are named %s", m.Name)
+		}
+		names[m.Name] = true
+	}
+	for i := range models {
+		models[i].Reads = reads(models[i], names)
+	}
+	for i := range tests {
+		tests[i].Reads = reads(tests[i], names)
+	}
+	models, err = buildOrder(models)
+	return models, tests, err
 }
 
-func readLayer(fsys fs.FS, dir string) ([]Model, error) {
+func readLayer(fsys fs.FS, dir, materialize string) ([]Model, error) {
 	names, err := fs.Glob(fsys, dir+"/*.sql")
 	if err != nil {
 		return nil, err
@@ -62,35 +80,133 @@ func readLayer(fsys fs.FS, dir string) ([]Model, error) {
 		if err != nil {
 			return nil, err
 		}
-		name := orderPrefix.ReplaceAllString(strings.TrimSuffix(path.Base(n), ".sql"), "")
-		out = append(out, Model{Layer: dir, Name: name, SQL: string(b)})
+		name := strings.TrimSuffix(path.Base(n), ".sql")
+		// A leading number (10_int_...) only sorts the files; it is not part of the name.
+		if k := strings.IndexByte(name, '_'); k > 0 && strings.Trim(name[:k], "0123456789") == "" {
+			name = name[k+1:]
+		}
+		m := Model{Layer: dir, Name: name, SQL: string(b), Materialize: materialize}
+		if h := sqlHeader(m.SQL, "materialized"); h != "" {
+			m.Materialize = strings.ToUpper(h)
+			if m.Materialize != "TABLE" && m.Materialize != "VIEW" {
+				return nil, fmt.Errorf("%s: materialized must be table or view, not %q", n, h)
+			}
+		}
+		out = append(out, m)
 	}
 	return out, nil
 }
 
-// viewDirective and tableDirective let one model override its layer's
-// materialization: a large pass-through model that is only filtered or
-// counted downstream is cheaper as a VIEW than written out as a TABLE; a
-// costly staging model read by several models is cheaper computed once as
-// a TEMP TABLE (dropped after its last reader like the intermediates).
-var (
-	viewDirective  = regexp.MustCompile(`(?m)^-- materialized: view\s*$`)
-	tableDirective = regexp.MustCompile(`(?m)^-- materialized: table\s*$`)
-)
-
-func materialization(m Model) string {
-	if viewDirective.MatchString(m.SQL) {
-		return "VIEW"
-	}
-	if tableDirective.MatchString(m.SQL) {
-		return "TABLE"
-	}
-	for _, l := range layers {
-		if l.dir == m.Layer {
-			return l.materialize
+// sqlHeader is the value of a "-- key: value" line among a file's leading
+// comment lines.
+func sqlHeader(sql, key string) string {
+	for line := range strings.Lines(sql) {
+		line = strings.TrimSpace(line)
+		rest, ok := strings.CutPrefix(line, "--")
+		if !ok {
+			if line == "" {
+				continue
+			}
+			return ""
+		}
+		if v, ok := strings.CutPrefix(strings.TrimSpace(rest), key+":"); ok {
+			return strings.TrimSpace(v)
 		}
 	}
-	return "TABLE"
+	return ""
+}
+
+// reads lists the models among names that m's SQL mentions as identifiers,
+// outside comments and string literals, in a stable order.
+func reads(m Model, names map[string]bool) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, id := range identifiers(m.SQL) {
+		if names[id] && id != m.Name && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// identifiers splits SQL into its bare and double-quoted identifiers,
+// skipping -- and /* */ comments and '...' literals.
+func identifiers(sql string) []string {
+	var ids []string
+	isID := func(c byte) bool {
+		return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+	}
+	for i := 0; i < len(sql); {
+		switch c := sql[i]; {
+		case strings.HasPrefix(sql[i:], "--"):
+			for i < len(sql) && sql[i] != '\n' {
+				i++
+			}
+		case strings.HasPrefix(sql[i:], "/*"):
+			if k := strings.Index(sql[i+2:], "*/"); k >= 0 {
+				i += k + 4
+			} else {
+				i = len(sql)
+			}
+		case c == '\'' || c == '"':
+			k := i + 1
+			for k < len(sql) && (sql[k] != c || k+1 < len(sql) && sql[k+1] == c) {
+				if sql[k] == c {
+					k++ // a doubled quote inside
+				}
+				k++
+			}
+			if c == '"' {
+				ids = append(ids, strings.ToLower(sql[i+1:min(k, len(sql))]))
+			}
+			i = k + 1
+		case isID(c):
+			k := i
+			for k < len(sql) && isID(sql[k]) {
+				k++
+			}
+			ids = append(ids, strings.ToLower(sql[i:k]))
+			i = k
+		default:
+			i++
+		}
+	}
+	return ids
+}
+
+// buildOrder sorts the models so each comes after everything it reads,
+// keeping the folder and file order wherever the graph allows it; a cycle
+// is an error that names it.
+func buildOrder(models []Model) ([]Model, error) {
+	index := map[string]int{}
+	for i, m := range models {
+		index[m.Name] = i
+	}
+	done := make([]bool, len(models))
+	var out []Model
+	for len(out) < len(models) {
+		progressed := false
+		for i, m := range models {
+			if done[i] || slices.ContainsFunc(m.Reads, func(r string) bool { return !done[index[r]] }) {
+				continue
+			}
+			done[i], progressed = true, true
+			out = append(out, m)
+			break // restart: an earlier model may now be ready
+		}
+		if !progressed {
+			var stuck []string
+			for i, m := range models {
+				if !done[i] {
+					stuck = append(stuck, m.Name)
+				}
+			}
+			return nil, fmt.Errorf("the models read each other in a cycle: %s", strings.Join(stuck, ", "))
+		}
+	}
+	return out, nil
 }
 
 // buildModels creates every model in order, stopping at the first failure.
@@ -106,7 +222,7 @@ func materialization(m Model) string {
 func buildModels(ctx context.Context, log *slog.Logger, conn *sql.Conn, models []Model) error {
 	for _, m := range models {
 		start := time.Now()
-		kind := materialization(m)
+		kind := m.Materialize
 		create := "CREATE OR REPLACE TEMP " + kind
 		if m.Layer == "raw" {
 			create = "CREATE OR REPLACE " + kind
@@ -131,11 +247,10 @@ func buildModels(ctx context.Context, log *slog.Logger, conn *sql.Conn, models [
 
 // buildReleasing builds models like buildModels and drops each TEMP
 // intermediate table as soon as no later model, no data test and none of
-// keep (read from Go after the build) mentions it; those the data tests read
-// go after the tests (releaseIntermediates). The TEMP tables share
-// DuckDB's memory_limit with the queries: at 1000x int_prices__daily alone
-// holds 0.5 GB of it, which the marts built after its last reader spilled
-// for.
+// keep (read from Go after the build) reads it, by the model graph; those the
+// data tests read go after the tests (releaseIntermediates). The TEMP tables
+// share DuckDB's memory_limit with the queries, so a table held past its
+// last reader makes the later marts spill.
 func buildReleasing(ctx context.Context, log *slog.Logger, conn *sql.Conn, models, tests []Model, keep []string) error {
 	drops := make([][]string, len(models))
 	for i, m := range models {
@@ -143,21 +258,20 @@ func buildReleasing(ctx context.Context, log *slog.Logger, conn *sql.Conn, model
 			continue
 		}
 		// A view over the table reads it whenever the view is read, so the
-		// view's readers count as the table's (int_price_needs over
-		// int_prices__daily).
-		names := []string{regexp.QuoteMeta(m.Name)}
-		uses := regexp.MustCompile(`\b` + names[0] + `\b`)
+		// view's readers count as the table's.
+		readers := map[string]bool{m.Name: true}
 		last := i
 		for j := i + 1; j < len(models); j++ {
-			if uses.MatchString(models[j].SQL) {
+			if slices.ContainsFunc(models[j].Reads, func(r string) bool { return readers[r] }) {
 				last = j
-				if materialization(models[j]) == "VIEW" {
-					names = append(names, regexp.QuoteMeta(models[j].Name))
-					uses = regexp.MustCompile(`\b(` + strings.Join(names, "|") + `)\b`)
+				if models[j].Materialize == "VIEW" {
+					readers[models[j].Name] = true
 				}
 			}
 		}
-		if slices.ContainsFunc(tests, func(t Model) bool { return uses.MatchString(t.SQL) }) {
+		if slices.ContainsFunc(tests, func(t Model) bool {
+			return slices.ContainsFunc(t.Reads, func(r string) bool { return readers[r] })
+		}) {
 			continue
 		}
 		drops[last] = append(drops[last], m.Name)
@@ -178,7 +292,7 @@ func buildReleasing(ctx context.Context, log *slog.Logger, conn *sql.Conn, model
 // releasable reports whether m is a TEMP table only later models read: an
 // intermediate table or a staging model materialized as one.
 func releasable(m Model) bool {
-	return (m.Layer == "intermediate" || m.Layer == "staging") && materialization(m) == "TABLE"
+	return (m.Layer == "intermediate" || m.Layer == "staging") && m.Materialize == "TABLE"
 }
 
 // releaseIntermediates drops the TEMP intermediate tables still held, but
