@@ -8,16 +8,14 @@ import (
 )
 
 type queryCmd struct {
-	releaseFlags
 	SQL    string `arg:"" help:"SQL to run; every dataset is a table named after it (incidents, annual, top_incidents, ...)."`
 	Format string `short:"f" help:"Output: table, csv or json." enum:"table,csv,json" default:"table"`
 }
 
-func (q *queryCmd) exec(ctx context.Context, stdout, stderr io.Writer) int {
-	dir, err := q.current()
+func (q *queryCmd) exec(ctx context.Context, g *globals, stdout, stderr io.Writer) int {
+	dir, err := g.current()
 	if err != nil {
-		fmt.Fprintf(stderr, "heiststat: %v\n", err)
-		return exitFailed
+		return releaseError(stderr, err)
 	}
 	db, names, err := openRelease(ctx, dir)
 	if err != nil {

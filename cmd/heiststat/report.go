@@ -10,7 +10,6 @@ import (
 )
 
 type reportCmd struct {
-	releaseFlags
 	Year     int    `help:"Show only this year (its YoY still compares with the year before)."`
 	Actor    string `help:"Show one attributed actor (e.g. DPRK, or unattributed) with its share of each year."`
 	Currency string `help:"Currency of the stolen column: USD, GBP or any published currency." default:"USD"`
@@ -20,16 +19,15 @@ var currencyCode = regexp.MustCompile(`^[A-Za-z]{3}$`)
 
 // exec prints annual totals (or one actor's) from the current release, with
 // YoY arrows.
-func (r *reportCmd) exec(ctx context.Context, stdout, stderr io.Writer) int {
+func (r *reportCmd) exec(ctx context.Context, g *globals, stdout, stderr io.Writer) int {
 	if !currencyCode.MatchString(r.Currency) {
 		fmt.Fprintf(stderr, "heiststat: --currency %q is not a 3-letter code\n", r.Currency)
 		return exitUsage
 	}
 	ccy := strings.ToLower(r.Currency)
-	dir, err := r.current()
+	dir, err := g.current()
 	if err != nil {
-		fmt.Fprintf(stderr, "heiststat: %v\n", err)
-		return exitFailed
+		return releaseError(stderr, err)
 	}
 	db, _, err := openRelease(ctx, dir)
 	if err != nil {
