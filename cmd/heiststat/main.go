@@ -270,19 +270,40 @@ func shortError(s string) string {
 
 func newLogger(format string, debug bool, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{}
-	if debug {
-		opts.Level = slog.LevelDebug
-	}
+	f, isFile := w.(*os.File)
+	tty := isFile && isatty.IsTerminal(f.Fd())
 	if format == "auto" {
 		format = "json"
-		if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+		if tty {
 			format = "text"
 		}
+	}
+	switch {
+	case debug:
+		opts.Level = slog.LevelDebug
+	case tty && format == "text":
+		// A person at a terminal gets warnings; the summary after the run
+		// says the rest (the JSON log keeps every record).
+		opts.Level = slog.LevelWarn
+	}
+	if tty {
+		w = aboveBar{w}
 	}
 	if format == "text" {
 		return slog.New(slog.NewTextHandler(w, opts))
 	}
 	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// aboveBar clears the progress bar's line before a log line, so the line
+// prints above the bar (which redraws below it) instead of through it.
+type aboveBar struct{ w io.Writer }
+
+func (a aboveBar) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(a.w, "\r\x1b[K"); err != nil {
+		return 0, err
+	}
+	return a.w.Write(p)
 }
 
 type exitCode int
