@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/heiststat/heiststat/output"
 )
 
 type reportCmd struct {
@@ -103,39 +105,20 @@ func available(ctx context.Context, db *sql.DB) string {
 	return fmt.Sprintf("  actors: %s\n  years:  %s\n", actors, years)
 }
 
-var currencySymbols = map[string]string{"usd": "$", "gbp": "£", "eur": "€", "jpy": "¥"}
-
-// money prints an amount as people read it ($2.01bn, £673.9m, $912k), or
-// with every digit when exact.
+// money prints an amount as people read it (output.Money), or with every
+// digit when exact.
 func money(s, ccy string, exact bool) string {
 	if s == "" {
 		return ""
 	}
-	sym, ok := currencySymbols[ccy]
-	if !ok {
-		sym = strings.ToUpper(ccy) + " "
-	}
 	if exact {
-		return sym + s
+		return output.CurrencySymbol(ccy) + s
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		return s
 	}
-	sign := ""
-	if v < 0 {
-		sign, v = "-", -v
-	}
-	switch {
-	case v >= 1e9:
-		return fmt.Sprintf("%s%s%.2fbn", sign, sym, v/1e9)
-	case v >= 1e6:
-		return fmt.Sprintf("%s%s%.1fm", sign, sym, v/1e6)
-	case v >= 1e3:
-		return fmt.Sprintf("%s%s%.0fk", sign, sym, v/1e3)
-	default:
-		return fmt.Sprintf("%s%s%.0f", sign, sym, v)
-	}
+	return output.Money(ccy, v)
 }
 
 // arrow shows a YoY percentage with its direction.
