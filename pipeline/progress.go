@@ -22,7 +22,7 @@ type fetchProgress struct {
 	assets atomic.Int64
 	// files and fileBytes count what file sources read: they make no requests.
 	files, fileBytes atomic.Int64
-	stop   chan struct{}
+	stop             chan struct{}
 }
 
 func newFetchProgress(w io.Writer, sourcesToFetch int) *fetchProgress {

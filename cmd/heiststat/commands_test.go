@@ -68,9 +68,9 @@ func TestQueryCommand(t *testing.T) {
 	// Read-only: nothing a query does reaches the disk.
 	target := filepath.Join(t.TempDir(), "x.csv")
 	stderr.Reset()
-	require.Equal(t, exitFailed, run([]string{"query", "--out", out, "copy (select 1) to '" + target + "'"}, &stdout, &stderr))
+	require.Equal(t, exitUsage, run([]string{"query", "--out", out, "copy (select 1) to '" + target + "'"}, &stdout, &stderr))
 	require.NoFileExists(t, target)
-	require.Contains(t, stderr.String(), "disabled")
+	require.Contains(t, stderr.String(), "read-only")
 
 	require.Equal(t, exitFailed, run([]string{"query", "--out", t.TempDir(), "select 1"}, &stdout, &stderr))
 	require.Contains(t, stderr.String(), "no published release")
@@ -81,7 +81,8 @@ func TestReportCommand(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	require.Equal(t, exitOK, run([]string{"report", "-c", cfg, "--actor", "DPRK", "--currency", "GBP"}, &stdout, &stderr), stderr.String())
 	s := stdout.String()
-	require.Contains(t, s, "stolen_gbp")
+	require.Contains(t, s, "stolen in GBP")
+	require.Regexp(t, `£\d+\.\dm`, s, "money as people read it")
 	require.Contains(t, s, "share of year")
 	require.Contains(t, s, "2022")
 	require.True(t, strings.Contains(s, "▲") && strings.Contains(s, "▼"), s)
