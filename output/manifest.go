@@ -10,11 +10,16 @@ type Manifest struct {
 	// AsOfDate is the date the data is taken to be complete to.
 	AsOfDate string `json:"as_of_date"`
 	// ValueAt is the configured re-valuation date (value_at_* columns), if any.
-	ValueAt    string           `json:"value_at,omitempty"`
-	Currencies []string         `json:"currencies"`
-	Sources    []ManifestSource `json:"sources"`
-	Files      []PublishedFile  `json:"files"`
-	Notes      []string         `json:"notes,omitempty"`
+	ValueAt    string   `json:"value_at,omitempty"`
+	Currencies []string `json:"currencies"`
+	// IncidentFeeds are the incident feeds the published figures come from
+	// (curated, defillama, slowmist, ...), and Coverage says what they add
+	// up to: CoverageGeneral, CoverageCuratedOnly or CoverageNone.
+	IncidentFeeds []string         `json:"incident_feeds"`
+	Coverage      string           `json:"coverage"`
+	Sources       []ManifestSource `json:"sources"`
+	Files         []PublishedFile  `json:"files"`
+	Notes         []string         `json:"notes,omitempty"`
 }
 
 // ManifestSource is one source's contribution to a run.
@@ -57,4 +62,25 @@ type PublishedFile struct {
 	Rows   int64  `json:"rows,omitempty"`
 	Bytes  int64  `json:"bytes"`
 	SHA256 string `json:"sha256"`
+}
+
+// Coverage values: shares "of all thefts" are meaningful only for
+// CoverageGeneral; with the curated list alone, every figure is that list's.
+const (
+	CoverageGeneral     = "general_feeds"
+	CoverageCuratedOnly = "curated_list_only"
+	CoverageNone        = "no_incident_feed"
+)
+
+// CoverageOf classifies the incident feeds a release was built from.
+func CoverageOf(feeds []string) string {
+	for _, f := range feeds {
+		if f != "curated" {
+			return CoverageGeneral
+		}
+	}
+	if len(feeds) > 0 {
+		return CoverageCuratedOnly
+	}
+	return CoverageNone
 }

@@ -8,11 +8,12 @@ import (
 	"fmt"
 	"html/template"
 	"image/color"
-	"math"
+	"regexp"
 	"slices"
 	"strings"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -23,9 +24,8 @@ import (
 var reportTemplate string
 
 var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
-	"usd": func(v float64) string { return money("$", v) },
-	"gbp": func(v float64) string { return money("£", v) },
-	"yoy": yoyArrow,
+	"money": Money,
+	"yoy":   yoyArrow,
 	"pct": func(p *float64) string {
 		if p == nil {
 			return ""
@@ -47,19 +47,28 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 // Report is what report.html shows: the marts of the run and its manifest.
 type Report struct {
 	Manifest *Manifest
-	Years    []ReportYear
-	DPRK     []ReportShare
-	Top      []ReportIncident
-	Headline string
-	// TotalsChart and ShareChart are inline SVG drawn by gonum/plot.
-	TotalsChart, ShareChart template.HTML
+	// General is true when a general incident feed was read, so shares "of
+	// all thefts" mean something; otherwise every figure is the curated
+	// list's and the page says so.
+	General bool
+	// Stale names the sources that did not serve live data (degraded run).
+	Stale []string
+	// Currencies are the published currencies, USD first.
+	Currencies []string
+	Years      []ReportYear
+	DPRK       []ReportShare
+	Top        []ReportIncident
+	Headline   string
+	// Charts are inline SVG drawn by gonum/plot.
+	TotalsChart, DPRKChart, ShareChart template.HTML
 }
 
-// ReportYear is one row of annual.csv. A YoY of nil is undefined.
+// ReportYear is one row of annual.csv; Stolen and YoY follow Currencies. A
+// YoY of nil is undefined.
 type ReportYear struct {
 	Year, Incidents int
-	USD, GBP        float64
-	YoYUSD, YoYGBP  *float64
+	Stolen          []float64
+	YoY             []*float64
 	Partial         bool
 }
 
@@ -72,21 +81,40 @@ type ReportShare struct {
 	Partial         bool
 }
 
-// ReportIncident is one of the largest incidents.
+// ReportIncident is one of the largest incidents, with the basis of its
+// amount in words and the link behind it.
 type ReportIncident struct {
-	Year                        int
-	Date, Victim, Actor, Method string
-	USD, GBP                    float64
+	Year                       int
+	Date, Victim, Actor, Basis string
+	URL                        string
+	USD, GBP                   float64
 }
 
 // LoadReport reads the figures report.html shows from the built marts.
 func LoadReport(ctx context.Context, conn *sql.Conn, m *Manifest) (*Report, error) {
-	r := &Report{Manifest: m}
+	r := &Report{Manifest: m, General: m.Coverage == CoverageGeneral, Currencies: m.Currencies}
+	if len(r.Currencies) == 0 {
+		r.Currencies = []string{"USD", "GBP"}
+	}
+	for _, s := range m.Sources {
+		if s.Freshness != "live" && !(s.Freshness == "bundled" && s.Location == "embedded") {
+			r.Stale = append(r.Stale, strings.TrimSpace(s.Name+" ("+s.Freshness+" "+s.ArchivedAt+")"))
+		}
+	}
+	var cols []string
+	for _, c := range r.Currencies {
+		c = strings.ToLower(c)
+		cols = append(cols, "stolen_"+c+"::DOUBLE", "yoy_stolen_"+c+"_pct::DOUBLE")
+	}
 	var err error
-	r.Years, err = scanAll(ctx, conn, `SELECT year, incidents, stolen_usd::DOUBLE, stolen_gbp::DOUBLE,
-		yoy_stolen_usd_pct::DOUBLE, yoy_stolen_gbp_pct::DOUBLE, is_partial_year FROM rpt_annual ORDER BY year`,
+	r.Years, err = scanAll(ctx, conn, `SELECT year, incidents, is_partial_year, `+strings.Join(cols, ", ")+` FROM rpt_annual ORDER BY year`,
 		func(y *ReportYear) []any {
-			return []any{&y.Year, &y.Incidents, &y.USD, &y.GBP, &y.YoYUSD, &y.YoYGBP, &y.Partial}
+			y.Stolen, y.YoY = make([]float64, len(r.Currencies)), make([]*float64, len(r.Currencies))
+			fields := []any{&y.Year, &y.Incidents, &y.Partial}
+			for i := range r.Currencies {
+				fields = append(fields, &y.Stolen[i], &y.YoY[i])
+			}
+			return fields
 		})
 	if err != nil {
 		return nil, err
@@ -100,17 +128,18 @@ func LoadReport(ctx context.Context, conn *sql.Conn, m *Manifest) (*Report, erro
 	if err != nil {
 		return nil, err
 	}
-	r.Top, err = scanAll(ctx, conn, `SELECT year, strftime(incident_date, '%Y-%m-%d'), victim, coalesce(actor, ''),
-		valuation_method, amount_usd::DOUBLE, coalesce(amount_gbp, 0)::DOUBLE
-		FROM rpt_top_incidents ORDER BY amount_usd DESC, incident_id LIMIT 10`,
+	r.Top, err = scanAll(ctx, conn, topIncidentsQuery,
 		func(i *ReportIncident) []any {
-			return []any{&i.Year, &i.Date, &i.Victim, &i.Actor, &i.Method, &i.USD, &i.GBP}
+			return []any{&i.Year, &i.Date, &i.Victim, &i.Actor, &i.Basis, &i.URL, &i.USD, &i.GBP}
 		})
 	if err != nil {
 		return nil, err
 	}
-	r.Headline = headline(r.DPRK)
-	if r.TotalsChart, err = totalsChart(r.Years); err != nil {
+	r.Headline = headline(r.DPRK, r.General)
+	if r.TotalsChart, err = totalsChart(r.Years, r.Currencies); err != nil {
+		return nil, err
+	}
+	if r.DPRKChart, err = dprkChart(r.DPRK); err != nil {
 		return nil, err
 	}
 	if r.ShareChart, err = shareChart(r.DPRK); err != nil {
@@ -118,6 +147,30 @@ func LoadReport(ctx context.Context, conn *sql.Conn, m *Manifest) (*Report, erro
 	}
 	return r, nil
 }
+
+// topIncidentsQuery gives the ten largest incidents with the basis of each
+// amount in words: the native assets and the close they were priced at, or
+// the feed whose figure stands.
+const topIncidentsQuery = `
+WITH top AS (
+	SELECT * FROM rpt_top_incidents ORDER BY amount_usd DESC, incident_id LIMIT 10
+),
+assets AS (
+	SELECT a.incident_id,
+		string_agg(CASE WHEN a.quantity = round(a.quantity) THEN format('{:,}', a.quantity::HUGEINT) ELSE format('{:,.2f}', a.quantity) END || ' ' || a.asset, ' + ' ORDER BY a.asset_ordinal) AS what,
+		max(a.price_date) AS price_date
+	FROM fct_incident_assets a JOIN top USING (incident_id)
+	GROUP BY a.incident_id
+)
+SELECT t.year, strftime(t.incident_date, '%Y-%m-%d'), t.victim, coalesce(t.actor, ''),
+	CASE WHEN t.valuation_method = 'native_at_theft_date' AND a.what IS NOT NULL
+		THEN 'valued from ' || a.what || ' at the ' || strftime(a.price_date, '%-d %b %Y') || ' close'
+		ELSE 'as reported by ' || coalesce(i.source, 'the feeds') END,
+	coalesce(t.citation_url, ''), t.amount_usd::DOUBLE, coalesce(t.amount_gbp, 0)::DOUBLE
+FROM top t
+JOIN fct_incidents i USING (incident_id)
+LEFT JOIN assets a USING (incident_id)
+ORDER BY t.amount_usd DESC, t.incident_id`
 
 // scanAll reads every row of query into a T; fields gives the scan targets.
 func scanAll[T any](ctx context.Context, conn *sql.Conn, query string, fields func(*T) []any) ([]T, error) {
@@ -147,8 +200,9 @@ func (r *Report) Render() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// headline is the sentence a reporter looks for, on the last full year.
-func headline(dprk []ReportShare) string {
+// headline is the sentence a reporter looks for, on the last full year. The
+// share of all thefts is only said when a general incident feed was read.
+func headline(dprk []ReportShare, general bool) string {
 	var cur, prev *ReportShare
 	for i := range dprk {
 		if !dprk[i].Partial && i > 0 {
@@ -160,26 +214,14 @@ func headline(dprk []ReportShare) string {
 	}
 	s := fmt.Sprintf("In %d, DPRK-linked thefts numbered %d (%d in %d)", cur.Year, cur.Incidents, prev.Incidents, prev.Year)
 	if cur.YoYUSD != nil {
-		s += fmt.Sprintf("; the value stolen changed %+.1f%%, to %s (%s)", *cur.YoYUSD, money("$", cur.USD), money("£", cur.GBP))
+		s += fmt.Sprintf("; the value stolen changed %+.1f%%, to %s (%s)", *cur.YoYUSD, Money("USD", cur.USD), Money("GBP", cur.GBP))
 	} else {
-		s += fmt.Sprintf("; the value stolen was %s (%s)", money("$", cur.USD), money("£", cur.GBP))
+		s += fmt.Sprintf("; the value stolen was %s (%s)", Money("USD", cur.USD), Money("GBP", cur.GBP))
 	}
-	if cur.Share != nil {
+	if general && cur.Share != nil {
 		s += fmt.Sprintf(", %.1f%% of all crypto stolen that year", *cur.Share)
 	}
 	return s + "."
-}
-
-// money prints an amount in millions or billions with its symbol.
-func money(sym string, v float64) string {
-	switch a := math.Abs(v); {
-	case a >= 1e9:
-		return fmt.Sprintf("%s%.2fbn", sym, v/1e9)
-	case a >= 1e6:
-		return fmt.Sprintf("%s%.1fm", sym, v/1e6)
-	default:
-		return fmt.Sprintf("%s%.0f", sym, v)
-	}
 }
 
 // yoyArrow shows a YoY percentage with its direction; empty when undefined.
@@ -197,10 +239,30 @@ func yoyArrow(p *float64) string {
 }
 
 var (
-	colorUSD  = color.RGBA{R: 0x1f, G: 0x5f, B: 0x9f, A: 0xff}
-	colorGBP  = color.RGBA{R: 0xd9, G: 0x7a, B: 0x1c, A: 0xff}
-	colorDPRK = color.RGBA{R: 0xb0, G: 0x1e, B: 0x2d, A: 0xff}
+	colorUSD   = color.RGBA{R: 0x1f, G: 0x5f, B: 0x9f, A: 0xff}
+	colorGBP   = color.RGBA{R: 0xd9, G: 0x7a, B: 0x1c, A: 0xff}
+	colorDPRK  = color.RGBA{R: 0xb0, G: 0x1e, B: 0x2d, A: 0xff}
+	colorOther = []color.Color{color.RGBA{R: 0x3a, G: 0x8f, B: 0x5c, A: 0xff}, color.RGBA{R: 0x7a, G: 0x4f, B: 0x9f, A: 0xff}}
 )
+
+// Charts are drawn on a small canvas with large text: the SVG scales to the
+// page width, so on a 390 px phone its 13 pt text still reads at 11 px or
+// more, and the page's sans-serif (Liberation Sans first) is the chart's.
+const (
+	chartWidth = 14 * vg.Centimeter
+	chartFont  = 13
+)
+
+func newChart(title, yLabel string) *plot.Plot {
+	p := plot.New()
+	sans := font.Font{Typeface: "Liberation", Variant: "Sans", Size: vg.Points(chartFont)}
+	p.Title.Text, p.Title.TextStyle.Font = title, sans
+	p.Y.Label.Text, p.Y.Label.TextStyle.Font = yLabel, sans
+	p.X.Tick.Label.Font, p.Y.Tick.Label.Font = sans, sans
+	p.Legend.TextStyle.Font = sans
+	p.Add(plotter.NewGrid())
+	return p
+}
 
 func yearLabel(year int, partial bool) string {
 	if partial {
@@ -209,77 +271,96 @@ func yearLabel(year int, partial bool) string {
 	return fmt.Sprint(year)
 }
 
-// totalsChart draws stolen USD and GBP per year (billions) as grouped bars,
-// with the USD YoY above each year.
-func totalsChart(years []ReportYear) (template.HTML, error) {
-	p := plot.New()
-	p.Title.Text = "Stolen per year at theft-date values (billions; * partial year)"
-	p.Y.Label.Text = "billions"
-	p.Add(plotter.NewGrid())
-	usd, gbp := make(plotter.Values, len(years)), make(plotter.Values, len(years))
-	names := make([]string, len(years))
-	labels := plotter.XYLabels{}
-	for i, y := range years {
-		usd[i], gbp[i] = y.USD/1e9, y.GBP/1e9
-		names[i] = yearLabel(y.Year, y.Partial)
-		if y.YoYUSD != nil {
-			labels.XYs = append(labels.XYs, plotter.XY{X: float64(i) - 0.3, Y: usd[i]})
-			labels.Labels = append(labels.Labels, fmt.Sprintf("%+.0f%%", *y.YoYUSD))
-		}
+// shortYear keeps year labels apart on a narrow chart ('16, '17, ...).
+func shortYear(year int, partial bool) string {
+	s := fmt.Sprintf("'%02d", year%100)
+	if partial {
+		s += "*"
 	}
-	w := vg.Points(11)
-	for _, s := range []struct {
-		name   string
-		vals   plotter.Values
-		color  color.Color
-		offset vg.Length
-	}{{"USD", usd, colorUSD, -w / 2}, {"GBP", gbp, colorGBP, w / 2}} {
-		if len(s.vals) == 0 {
+	return s
+}
+
+func barColor(ccy string, i int) color.Color {
+	switch ccy {
+	case "USD":
+		return colorUSD
+	case "GBP":
+		return colorGBP
+	}
+	return colorOther[i%len(colorOther)]
+}
+
+// totalsChart draws stolen per year in each published currency (billions)
+// as grouped bars.
+func totalsChart(years []ReportYear, currencies []string) (template.HTML, error) {
+	p := newChart("Stolen per year at theft-date values (* partial year)", "billions ("+strings.Join(currencies, ", ")+")")
+	names := make([]string, len(years))
+	for i, y := range years {
+		names[i] = shortYear(y.Year, y.Partial)
+	}
+	w := vg.Points(14 / float64(len(currencies)))
+	var maxV float64
+	for c, ccy := range currencies {
+		vals := make(plotter.Values, len(years))
+		for i, y := range years {
+			vals[i] = y.Stolen[c] / 1e9
+			maxV = max(maxV, vals[i])
+		}
+		if len(vals) == 0 {
 			continue
 		}
-		bars, err := plotter.NewBarChart(s.vals, w)
+		bars, err := plotter.NewBarChart(vals, w)
 		if err != nil {
 			return "", err
 		}
-		bars.Color, bars.Offset, bars.LineStyle.Width = s.color, s.offset, 0
+		bars.Color, bars.LineStyle.Width = barColor(ccy, c), 0
+		bars.Offset = w * vg.Length(float64(c)-float64(len(currencies)-1)/2)
 		p.Add(bars)
-		p.Legend.Add(s.name, bars)
-	}
-	if len(labels.XYs) > 0 {
-		l, err := plotter.NewLabels(labels)
-		if err != nil {
-			return "", err
-		}
-		for i := range l.TextStyle {
-			l.TextStyle[i].Font.Size = vg.Points(7)
-		}
-		p.Add(l)
+		p.Legend.Add(ccy, bars)
 	}
 	p.Legend.Top, p.Legend.Left = true, true
-	p.Legend.XOffs = vg.Points(40)
-	// Headroom for the YoY labels above the tallest bar.
-	p.Y.Max = 1.12 * slices.Max(append(slices.Clone(usd), 0))
+	p.Legend.XOffs = vg.Points(50)
+	p.Y.Min, p.Y.Max = 0, 1.05*max(maxV, 0.001)
 	p.NominalX(names...)
-	return svg(p, 18*vg.Centimeter, 9*vg.Centimeter)
+	return svg(p, chartWidth, 8*vg.Centimeter)
+}
+
+// dprkChart draws the value stolen in DPRK-attributed thefts per year.
+func dprkChart(dprk []ReportShare) (template.HTML, error) {
+	p := newChart("Stolen in DPRK-attributed thefts", "USD millions")
+	vals := make(plotter.Values, len(dprk))
+	names := make([]string, len(dprk))
+	for i, s := range dprk {
+		vals[i], names[i] = s.USD/1e6, shortYear(s.Year, s.Partial)
+	}
+	if len(vals) > 0 {
+		bars, err := plotter.NewBarChart(vals, vg.Points(12))
+		if err != nil {
+			return "", err
+		}
+		bars.Color, bars.LineStyle.Width = colorDPRK, 0
+		p.Add(bars)
+		p.Y.Max = 1.05 * max(slices.Max(vals), 0.001)
+	}
+	p.Y.Min = 0
+	p.NominalX(names...)
+	return svg(p, chartWidth, 7*vg.Centimeter)
 }
 
 // shareChart draws DPRK's share of each year's stolen USD.
 func shareChart(dprk []ReportShare) (template.HTML, error) {
-	p := plot.New()
-	p.Title.Text = "Share of the year's stolen USD attributed to DPRK (%)"
-	p.Y.Label.Text = "percent"
+	p := newChart("DPRK share of the year's stolen USD", "percent")
 	p.Y.Min, p.Y.Max = 0, 100
-	p.Add(plotter.NewGrid())
 	vals := make(plotter.Values, len(dprk))
 	names := make([]string, len(dprk))
 	for i, s := range dprk {
 		if s.Share != nil {
 			vals[i] = *s.Share
 		}
-		names[i] = yearLabel(s.Year, s.Partial)
+		names[i] = shortYear(s.Year, s.Partial)
 	}
 	if len(vals) > 0 {
-		bars, err := plotter.NewBarChart(vals, vg.Points(16))
+		bars, err := plotter.NewBarChart(vals, vg.Points(12))
 		if err != nil {
 			return "", err
 		}
@@ -287,10 +368,12 @@ func shareChart(dprk []ReportShare) (template.HTML, error) {
 		p.Add(bars)
 	}
 	p.NominalX(names...)
-	return svg(p, 18*vg.Centimeter, 7*vg.Centimeter)
+	return svg(p, chartWidth, 7*vg.Centimeter)
 }
 
-// svg renders a plot as an inline <svg> element (the XML prolog dropped).
+var svgSize = regexp.MustCompile(`^(<svg) width="[0-9.]+pt" height="[0-9.]+pt"`)
+
+// svg renders a plot as an inline <svg> element that scales with its box.
 func svg(p *plot.Plot, w, h vg.Length) (template.HTML, error) {
 	c := vgsvg.New(w, h)
 	p.Draw(draw.New(c))
@@ -303,5 +386,10 @@ func svg(p *plot.Plot, w, h vg.Length) (template.HTML, error) {
 	if i < 0 {
 		return "", fmt.Errorf("gonum/plot wrote no <svg> element")
 	}
-	return template.HTML(s[i:]), nil
+	s = s[i:]
+	// gonum writes a viewBox: dropping the fixed size lets CSS scale it, and
+	// the page's font list replaces the one font name it writes.
+	s = svgSize.ReplaceAllString(s, "$1")
+	s = strings.ReplaceAll(s, "font-family:Liberation Sans;", "font-family:'Liberation Sans',Arial,Helvetica,sans-serif;")
+	return template.HTML(s), nil
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agnivade/levenshtein"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/heiststat/heiststat/sources"
@@ -132,7 +133,7 @@ func ParseConfig(b []byte, dir string) (*Config, error) {
 	if err := dec.Decode(&c); errors.Is(err, io.EOF) {
 		return nil, errors.New("empty configuration: at least one source is required")
 	} else if err != nil {
-		return nil, err
+		return nil, explainYAML(err)
 	}
 	if err := c.validate(); err != nil {
 		return nil, err
@@ -284,4 +285,56 @@ func yamlKeys(t reflect.Type) map[string]bool {
 		}
 	}
 	return keys
+}
+
+// configTypes are the structs a config key can belong to, by the name yaml
+// gives them in its errors.
+var configTypes = map[string]reflect.Type{
+	"pipeline.Config":         reflect.TypeFor[Config](),
+	"pipeline.HTTPConfig":     reflect.TypeFor[HTTPConfig](),
+	"pipeline.SourceConfig":   reflect.TypeFor[SourceConfig](),
+	"pipeline.ScheduleConfig": reflect.TypeFor[ScheduleConfig](),
+}
+
+var unknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type (\S+)`)
+
+// explainYAML turns yaml's "field currencys not found in type
+// pipeline.Config" into "line 3: unknown key currencys (did you mean
+// currencies?)".
+func explainYAML(err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return err
+	}
+	msgs := make([]string, len(te.Errors))
+	for i, e := range te.Errors {
+		msgs[i] = e
+		m := unknownField.FindStringSubmatch(e)
+		if m == nil {
+			continue
+		}
+		msgs[i] = fmt.Sprintf("line %s: unknown key %s", m[1], m[2])
+		if t, ok := configTypes[m[3]]; ok {
+			if near := nearestKey(m[2], t); near != "" {
+				msgs[i] += " (did you mean " + near + "?)"
+			}
+		}
+	}
+	return errors.New(strings.Join(msgs, "; "))
+}
+
+// nearestKey is the yaml key of t closest to key, if it is close enough to
+// be a typo.
+func nearestKey(key string, t reflect.Type) string {
+	best, bestDist := "", len(key)/2+1
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		if d := levenshtein.ComputeDistance(key, name); d < bestDist {
+			best, bestDist = name, d
+		}
+	}
+	return best
 }

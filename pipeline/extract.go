@@ -69,7 +69,7 @@ func extract(ctx context.Context, log *slog.Logger, land *Landing, srcs []source
 		g.Go(func() error {
 			out[i] = extractOne(ctx, log, land, src, hc, o)
 			if src.Location() != sources.Embedded {
-				o.progress.done()
+				o.progress.done(out[i])
 			}
 			return nil
 		})

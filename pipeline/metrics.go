@@ -33,7 +33,7 @@ func newMetrics(sourceNames []string) *metrics {
 		}, []string{"source"}),
 		jobs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "heiststat_jobs_total",
-			Help: "Finished scheduled jobs (fetch, build) by status: ok, degraded, unchanged, failed, lock_busy.",
+			Help: "Finished scheduled jobs (fetch, build) by status: ok, degraded, unchanged, failed, lock_busy, interrupted.",
 		}, []string{"job", "status"}),
 		jobDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "heiststat_job_duration_seconds",

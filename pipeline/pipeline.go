@@ -104,6 +104,10 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 		if err != nil {
 			rec.Error = err.Error()
 		}
+		// A signal or a caller's cancel is an interruption, not a failure.
+		if err != nil && ctx.Err() != nil {
+			rec.Status = StatusInterrupted
+		}
 		// Recorded even when the run was cancelled.
 		if herr := finishRun(context.WithoutCancel(ctx), conn, rec); herr != nil {
 			log.Error("recording the run", "stage", "history", "error", herr.Error())
@@ -187,6 +191,10 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 	if err := conn.QueryRowContext(ctx, "SELECT coalesce(strftime(as_of_date, '%Y-%m-%d'), '') FROM int_as_of").Scan(&m.AsOfDate); err != nil {
 		return nil, err
 	}
+	if m.IncidentFeeds, err = incidentFeeds(ctx, conn); err != nil {
+		return nil, err
+	}
+	m.Coverage = output.CoverageOf(m.IncidentFeeds)
 	for _, e := range extracted {
 		ms, err := manifestSource(ctx, conn, e)
 		if err != nil {
@@ -487,4 +495,22 @@ func qualityNotes(ctx context.Context, conn *sql.Conn) ([]string, error) {
 		notes = append(notes, fmt.Sprintf("%d input record(s) rejected: see csv/rejects.csv", rejected))
 	}
 	return notes, nil
+}
+
+// incidentFeeds lists the feeds behind the published incidents.
+func incidentFeeds(ctx context.Context, conn *sql.Conn) ([]string, error) {
+	rows, err := conn.QueryContext(ctx, "SELECT DISTINCT f FROM (SELECT unnest(feeds) AS f FROM fct_incidents) ORDER BY f")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	feeds := []string{}
+	for rows.Next() {
+		var f string
+		if err := rows.Scan(&f); err != nil {
+			return nil, err
+		}
+		feeds = append(feeds, f)
+	}
+	return feeds, rows.Err()
 }

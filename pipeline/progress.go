@@ -3,6 +3,7 @@ package pipeline
 import (
 	"fmt"
 	"io"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -19,7 +20,9 @@ type fetchProgress struct {
 	bar    *progressbar.ProgressBar
 	counts *sources.Progress
 	assets atomic.Int64
-	stop   chan struct{}
+	// files and fileBytes count what file sources read: they make no requests.
+	files, fileBytes atomic.Int64
+	stop             chan struct{}
 }
 
 func newFetchProgress(w io.Writer, sourcesToFetch int) *fetchProgress {
@@ -42,6 +45,9 @@ func newFetchProgress(w io.Writer, sourcesToFetch int) *fetchProgress {
 				return
 			case <-t.C:
 				desc := fmt.Sprintf("fetching: %d requests, %.1f MB", p.counts.Requests.Load(), float64(p.counts.Bytes.Load())/1e6)
+				if n := p.files.Load(); n > 0 {
+					desc += fmt.Sprintf("; %d files, %.1f MB read", n, float64(p.fileBytes.Load())/1e6)
+				}
 				if n := p.assets.Load(); n > 0 {
 					desc += fmt.Sprintf(", %d assets to price", n)
 				}
@@ -67,10 +73,15 @@ func (p *fetchProgress) pricing(assets int) {
 	}
 }
 
-func (p *fetchProgress) done() {
-	if p != nil {
-		_ = p.bar.Add(1)
+func (p *fetchProgress) done(e Extracted) {
+	if p == nil {
+		return
 	}
+	if e.Snapshot != nil && !strings.Contains(e.Source.Location(), "://") {
+		p.files.Add(int64(len(e.Snapshot.Files)))
+		p.fileBytes.Add(e.Snapshot.Bytes())
+	}
+	_ = p.bar.Add(1)
 }
 
 func (p *fetchProgress) finish() {

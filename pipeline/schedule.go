@@ -147,7 +147,7 @@ func (s *scheduler) fetchJob(ctx context.Context, name string) {
 			s.fetched[e.Source.Name()] = e
 		}
 		s.fetchedMu.Unlock()
-		status := jobStatus(err)
+		status := jobStatus(ctx, err)
 		if err == nil && slices.ContainsFunc(res, func(e Extracted) bool { return e.Freshness == Failed }) {
 			status = string(StatusFailed)
 		}
@@ -165,7 +165,7 @@ func (s *scheduler) build(ctx context.Context) {
 	fetched := maps.Clone(s.fetched)
 	s.fetchedMu.Unlock()
 	res, err := Run(ctx, s.cfg, s.log, Options{Fetched: fetched})
-	status := jobStatus(err)
+	status := jobStatus(ctx, err)
 	if err == nil {
 		status = string(res.Status)
 		if res.Unchanged {
@@ -180,6 +180,10 @@ func (s *scheduler) build(ctx context.Context) {
 	}
 	s.metrics.job("build", status, time.Since(start))
 	attrs := []any{"stage", "schedule", "job", "build", "status", status, "duration_ms", time.Since(start).Milliseconds()}
+	if status == string(StatusInterrupted) {
+		s.log.Warn("job interrupted: nothing published", attrs...)
+		return
+	}
 	if err != nil {
 		s.log.Error("job failed", append(attrs, "error", err.Error())...)
 		return
@@ -187,10 +191,12 @@ func (s *scheduler) build(ctx context.Context) {
 	s.log.Info("job finished", append(attrs, "release", res.Release)...)
 }
 
-func jobStatus(err error) string {
+func jobStatus(ctx context.Context, err error) string {
 	switch {
 	case err == nil:
 		return string(StatusOK)
+	case ctx.Err() != nil:
+		return string(StatusInterrupted)
 	case errors.Is(err, ErrLocked):
 		return "lock_busy"
 	default:

@@ -16,6 +16,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
 	"github.com/heiststat/heiststat/output"
@@ -297,4 +298,18 @@ func get(t *testing.T, url string) string {
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return string(b)
+}
+
+// A build stopped by a signal (its context cancelled) is counted
+// interrupted, not failed, in /metrics.
+func TestCancelledBuildIsInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	cfg := parse(t, fixtureYAML(t), dir)
+	cfg.DataDir, cfg.OutDir = filepath.Join(dir, "data"), filepath.Join(dir, "out")
+	s := &scheduler{cfg: cfg, log: quietLog, metrics: newMetrics(nil), fetched: map[string]Extracted{}}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	s.build(ctx)
+	require.Equal(t, 1.0, testutil.ToFloat64(s.metrics.jobs.WithLabelValues("build", "interrupted")))
+	require.Equal(t, 0.0, testutil.ToFloat64(s.metrics.jobs.WithLabelValues("build", "failed")))
 }

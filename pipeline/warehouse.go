@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
+	"github.com/duckdb/duckdb-go/v2/mapping"
 )
 
 // sessionSettings run on every new DuckDB connection.
@@ -80,3 +81,6 @@ func sqlList(xs []string) string {
 	}
 	return "[" + strings.Join(q, ", ") + "]::VARCHAR[]"
 }
+
+// DuckDBVersion is the version of the DuckDB library linked in.
+func DuckDBVersion() string { return mapping.LibraryVersion() }

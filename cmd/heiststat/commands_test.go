@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/heiststat/heiststat/pipeline"
 )
 
 // published runs the offline config once and returns it with its out folder.
@@ -68,9 +71,9 @@ func TestQueryCommand(t *testing.T) {
 	// Read-only: nothing a query does reaches the disk.
 	target := filepath.Join(t.TempDir(), "x.csv")
 	stderr.Reset()
-	require.Equal(t, exitFailed, run([]string{"query", "--out", out, "copy (select 1) to '" + target + "'"}, &stdout, &stderr))
+	require.Equal(t, exitUsage, run([]string{"query", "--out", out, "copy (select 1) to '" + target + "'"}, &stdout, &stderr))
 	require.NoFileExists(t, target)
-	require.Contains(t, stderr.String(), "disabled")
+	require.Contains(t, stderr.String(), "read-only")
 
 	require.Equal(t, exitFailed, run([]string{"query", "--out", t.TempDir(), "select 1"}, &stdout, &stderr))
 	require.Contains(t, stderr.String(), "no published release")
@@ -81,7 +84,8 @@ func TestReportCommand(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	require.Equal(t, exitOK, run([]string{"report", "-c", cfg, "--actor", "DPRK", "--currency", "GBP"}, &stdout, &stderr), stderr.String())
 	s := stdout.String()
-	require.Contains(t, s, "stolen_gbp")
+	require.Contains(t, s, "stolen in GBP")
+	require.Regexp(t, `£\d+\.\dm`, s, "money as people read it")
 	require.Contains(t, s, "share of year")
 	require.Contains(t, s, "2022")
 	require.True(t, strings.Contains(s, "▲") && strings.Contains(s, "▼"), s)
@@ -98,4 +102,34 @@ func TestReportCommand(t *testing.T) {
 
 	require.Equal(t, exitUsage, run([]string{"report", "-c", cfg, "--currency", "JPY"}, &stdout, &stderr))
 	require.Contains(t, stderr.String(), "stolen_jpy")
+}
+
+// Every SQL block of docs/reading-outputs.md runs on a release (through
+// query, with the Parquet paths read as the release's tables) and returns rows.
+func TestReadingOutputsSnippets(t *testing.T) {
+	b, err := os.ReadFile("../../docs/reading-outputs.md")
+	require.NoError(t, err)
+	blocks := regexp.MustCompile("(?s)```sql\n(.*?)```").FindAllStringSubmatch(string(b), -1)
+	require.GreaterOrEqual(t, len(blocks), 3)
+	cfg, out := published(t)
+	paths := regexp.MustCompile(`'out/current/parquet/(\w+)/\w+\.parquet'`)
+	for _, blk := range blocks {
+		q := blk[1]
+		if strings.Contains(q, "parquet_kv_metadata") {
+			q = strings.ReplaceAll(q, "'out/current/", "'"+filepath.Join(out, "current")+"/")
+			db, err := pipeline.OpenWarehouse("")
+			require.NoError(t, err)
+			var v string
+			require.NoError(t, db.QueryRow(q).Scan(&v), q)
+			require.Equal(t, "1", v)
+			db.Close()
+			continue
+		}
+		q = paths.ReplaceAllString(q, "$1")
+		var stdout, stderr bytes.Buffer
+		require.Equal(t, exitOK, run([]string{"query", "-c", cfg, "-f", "csv", "--", q}, &stdout, &stderr), "%s\n%s", q, stderr.String())
+		recs, err := csv.NewReader(&stdout).ReadAll()
+		require.NoError(t, err)
+		require.Greater(t, len(recs), 1, "rows from:\n%s", q)
+	}
 }

@@ -17,8 +17,6 @@ import (
 )
 
 type fetchCmd struct {
-	Config  string   `short:"c" help:"Configuration file." default:"configs/default.yaml" type:"existingfile"`
-	Data    string   `help:"Use this data folder instead of the config's data_dir." type:"path"`
 	Sources []string `arg:"" optional:"" help:"Source names to fetch (default: all)."`
 	// A pointer, so that an absent flag leaves the config's lock_timeout.
 	LockTimeout *time.Duration `help:"Wait this long for another writer to release the data folder (default: the config's lock_timeout)."`
@@ -26,8 +24,8 @@ type fetchCmd struct {
 
 // exec fetches and archives. Exit 0 when every source fetched, 3 when some
 // failed (their archive is untouched), 1 when none could be fetched.
-func (f *fetchCmd) exec(ctx context.Context, log *slog.Logger, stdout, stderr io.Writer) int {
-	cfg, err := loadConfig(f.Config, "", f.Data, f.LockTimeout)
+func (f *fetchCmd) exec(ctx context.Context, g *globals, log *slog.Logger, stdout, stderr io.Writer) int {
+	cfg, err := g.load(f.LockTimeout)
 	if err != nil {
 		fmt.Fprintf(stderr, "heiststat: %v\n", err)
 		return exitUsage
@@ -50,7 +48,7 @@ func (f *fetchCmd) exec(ctx context.Context, log *slog.Logger, stdout, stderr io
 		switch {
 		case e.FetchErr != nil:
 			failed++
-			line += "  " + e.FetchErr.Error()
+			line += "  " + shortError(e.FetchErr.Error())
 		case e.Snapshot != nil:
 			line += fmt.Sprintf("  %d bytes", e.Snapshot.Bytes())
 			if e.NotModified {
@@ -72,13 +70,11 @@ func (f *fetchCmd) exec(ctx context.Context, log *slog.Logger, stdout, stderr io
 }
 
 type sourcesCmd struct {
-	Config string `short:"c" help:"Configuration file." default:"configs/default.yaml" type:"existingfile"`
-	Data   string `help:"Use this data folder instead of the config's data_dir." type:"path"`
-	JSON   bool   `help:"Print JSON instead of a table."`
+	JSON bool `help:"Print JSON instead of a table."`
 }
 
-func (s *sourcesCmd) exec(stdout, stderr io.Writer) int {
-	cfg, err := loadConfig(s.Config, "", s.Data, nil)
+func (s *sourcesCmd) exec(g *globals, stdout, stderr io.Writer) int {
+	cfg, err := g.load(nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "heiststat: %v\n", err)
 		return exitUsage
@@ -106,7 +102,7 @@ func (s *sourcesCmd) exec(stdout, stderr io.Writer) int {
 				last += " (304)"
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", st.Name, st.Type, st.Freshness, last, st.Bytes, st.LastError)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", st.Name, st.Type, st.Freshness, last, st.Bytes, shortError(st.LastError))
 	}
 	tw.Flush()
 	for _, st := range states {

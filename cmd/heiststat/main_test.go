@@ -37,6 +37,10 @@ func TestExitStatuses(t *testing.T) {
 	require.Equal(t, exitDegraded, run([]string{"run", "-c", cfg, "--log-format", "json"}, &out, &errb), errb.String())
 	require.Contains(t, out.String(), "status degraded")
 	require.Contains(t, out.String(), "is_partial_year")
+	// Offline, only the curated list is read: the summary says so.
+	require.Contains(t, out.String(), "!! DEGRADED: defillama_hacks missing, ecb_fx bundled")
+	require.Contains(t, out.String(), "These figures are the curated DPRK list alone")
+	require.NotContains(t, out.String(), "of all crypto stolen")
 	require.FileExists(t, filepath.Join(dir, "out/current/csv/annual.csv"))
 	for _, line := range strings.Split(strings.TrimSpace(errb.String()), "\n") {
 		require.True(t, strings.HasPrefix(line, "{"), "JSON log lines only: %q", line)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -21,17 +22,12 @@ import (
 	"github.com/heiststat/heiststat/pipeline"
 )
 
-// releaseFlags locate the release the read commands work on: the config's
-// out_dir/current, or --out.
-type releaseFlags struct {
-	Config string `short:"c" help:"Configuration file (its out_dir holds the releases)." default:"configs/default.yaml"`
-	Out    string `help:"Read the release under this folder instead of the config's out_dir." type:"path"`
-}
-
-func (f releaseFlags) current() (string, error) {
-	out := f.Out
+// current is the release the read commands work on: the config's
+// out_dir/current, or --out's.
+func (g *globals) current() (string, error) {
+	out := g.Out
 	if out == "" {
-		cfg, err := pipeline.LoadConfig(f.Config)
+		cfg, err := g.load(nil)
 		if err != nil {
 			return "", err
 		}
@@ -39,9 +35,22 @@ func (f releaseFlags) current() (string, error) {
 	}
 	dir := filepath.Join(out, "current")
 	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
-		return "", fmt.Errorf("no published release at %s (run heiststat run first): %w", dir, err)
+		return "", noRelease{fmt.Errorf("no published release at %s (run heiststat run first): %w", dir, err)}
 	}
 	return dir, nil
+}
+
+// noRelease is a read command's missing release: a failure, not a usage error.
+type noRelease struct{ error }
+
+// releaseError prints why a read command has no release and gives its exit
+// status: 1 when nothing is published yet, 2 for a configuration error.
+func releaseError(stderr io.Writer, err error) int {
+	fmt.Fprintf(stderr, "heiststat: %v\n", err)
+	if _, ok := errors.AsType[noRelease](err); ok {
+		return exitFailed
+	}
+	return exitUsage
 }
 
 // openRelease loads every dataset of a release into an in-memory DuckDB, one

@@ -2,34 +2,37 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/heiststat/heiststat/output"
 )
 
 type reportCmd struct {
-	releaseFlags
 	Year     int    `help:"Show only this year (its YoY still compares with the year before)."`
 	Actor    string `help:"Show one attributed actor (e.g. DPRK, or unattributed) with its share of each year."`
 	Currency string `help:"Currency of the stolen column: USD, GBP or any published currency." default:"USD"`
+	Exact    bool   `help:"Print money with every digit (2013781046.38) instead of rounded (2.01bn)."`
 }
 
 var currencyCode = regexp.MustCompile(`^[A-Za-z]{3}$`)
 
 // exec prints annual totals (or one actor's) from the current release, with
-// YoY arrows.
-func (r *reportCmd) exec(ctx context.Context, stdout, stderr io.Writer) int {
+// the YoY figures the marts publish.
+func (r *reportCmd) exec(ctx context.Context, g *globals, stdout, stderr io.Writer) int {
 	if !currencyCode.MatchString(r.Currency) {
 		fmt.Fprintf(stderr, "heiststat: --currency %q is not a 3-letter code\n", r.Currency)
 		return exitUsage
 	}
 	ccy := strings.ToLower(r.Currency)
-	dir, err := r.current()
+	dir, err := g.current()
 	if err != nil {
-		fmt.Fprintf(stderr, "heiststat: %v\n", err)
-		return exitFailed
+		return releaseError(stderr, err)
 	}
 	db, _, err := openRelease(ctx, dir)
 	if err != nil {
@@ -52,29 +55,25 @@ func (r *reportCmd) exec(ctx context.Context, stdout, stderr io.Writer) int {
 	}
 	args = append(args, r.Year, r.Year)
 	res, err := queryResult(ctx, db, fmt.Sprintf(`
-		SELECT year, incidents, stolen, share, is_partial_year,
-			round(100 * (incidents - lag(incidents) OVER w) / nullif(lag(incidents) OVER w, 0), 1)::DECIMAL(9, 1),
-			round(100 * (stolen - lag(stolen) OVER w) / nullif(lag(stolen) OVER w, 0), 1)::DECIMAL(9, 1)
-		FROM (SELECT year, incidents, stolen_%[1]s::DECIMAL(18, 2) AS stolen, %[2]s AS share, is_partial_year
-			FROM %[3]s WHERE %[4]s)
-		WINDOW w AS (ORDER BY year)
-		QUALIFY ? = 0 OR year = ?
+		SELECT year, incidents, stolen_%[1]s::DECIMAL(18, 2), %[2]s, is_partial_year,
+			yoy_incidents_pct::DECIMAL(9, 1), yoy_stolen_%[1]s_pct::DECIMAL(9, 1)
+		FROM %[3]s WHERE %[4]s AND (? = 0 OR year = ?)
 		ORDER BY year`, ccy, share, table, filter), args...)
 	if err != nil {
 		fmt.Fprintf(stderr, "heiststat: %v\n", err)
 		return exitFailed
 	}
 	if len(res.text) == 0 {
-		fmt.Fprintln(stderr, "heiststat: no rows (check --year and --actor)")
+		fmt.Fprintf(stderr, "heiststat: no rows for --year %d --actor %q\n%s", r.Year, r.Actor, available(ctx, db))
 		return exitFailed
 	}
-	title := "All incidents"
+	title := "All thefts"
 	if r.Actor != "" {
 		title = "Actor " + r.Actor
 	}
 	fmt.Fprintf(stdout, "%s, stolen in %s at theft-date values (release %s)\n\n", title, strings.ToUpper(ccy), dir)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	head := "year\tincidents\tYoY\tstolen_" + ccy + "\tYoY\t"
+	head := "year\tincidents\tYoY\tstolen\tYoY\t"
 	if r.Actor != "" {
 		head += "share of year\t"
 	}
@@ -84,7 +83,7 @@ func (r *reportCmd) exec(ctx context.Context, stdout, stderr io.Writer) int {
 		if row[4] == "true" {
 			year += "*"
 		}
-		line := fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t", year, row[1], arrow(row[5]), row[2], arrow(row[6]))
+		line := fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t", year, row[1], arrow(row[5]), money(row[2], ccy, r.Exact), arrow(row[6]))
 		if r.Actor != "" {
 			line += pct(row[3]) + "\t"
 		}
@@ -93,8 +92,33 @@ func (r *reportCmd) exec(ctx context.Context, stdout, stderr io.Writer) int {
 	if err := tw.Flush(); err != nil {
 		return exitFailed
 	}
-	fmt.Fprintln(stdout, "\n* partial year (data ends before 31 December). YoY is empty when the previous year is 0.")
+	fmt.Fprintln(stdout, "\n* partial year (data ends before 31 December): its YoY compares the same part of the year before. YoY is empty when the previous year is 0.")
 	return exitOK
+}
+
+// available lists the actors and years a release has, for a filter that
+// matched nothing.
+func available(ctx context.Context, db *sql.DB) string {
+	var actors, years string
+	_ = db.QueryRowContext(ctx, "SELECT string_agg(DISTINCT actor, ', ' ORDER BY actor) FROM annual_by_actor").Scan(&actors)
+	_ = db.QueryRowContext(ctx, "SELECT min(year) || '-' || max(year) FROM annual").Scan(&years)
+	return fmt.Sprintf("  actors: %s\n  years:  %s\n", actors, years)
+}
+
+// money prints an amount as people read it (output.Money), or with every
+// digit when exact.
+func money(s, ccy string, exact bool) string {
+	if s == "" {
+		return ""
+	}
+	if exact {
+		return output.CurrencySymbol(ccy) + s
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return s
+	}
+	return output.Money(ccy, v)
 }
 
 // arrow shows a YoY percentage with its direction.

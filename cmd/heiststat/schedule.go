@@ -13,17 +13,14 @@ import (
 )
 
 type scheduleCmd struct {
-	Config      string         `short:"c" help:"Configuration file." default:"configs/default.yaml" type:"existingfile"`
-	Out         string         `help:"Publish under this folder instead of the config's out_dir." type:"path"`
-	Data        string         `help:"Use this data folder instead of the config's data_dir." type:"path"`
 	LockTimeout *time.Duration `help:"How long each job waits for another writer to release the data folder (default: the config's lock_timeout)."`
 	Listen      string         `help:"Serve /healthz and /metrics on this address, such as 127.0.0.1:9108 (default: the config's schedule.listen)."`
 }
 
 // exec runs until SIGTERM or SIGINT, then exits 0 once the running job has
 // stopped; job failures are logged and counted in /metrics, not fatal.
-func (s *scheduleCmd) exec(ctx context.Context, log *slog.Logger, stderr io.Writer) int {
-	cfg, err := loadConfig(s.Config, s.Out, s.Data, s.LockTimeout)
+func (s *scheduleCmd) exec(ctx context.Context, g *globals, log *slog.Logger, stderr io.Writer) int {
+	cfg, err := g.load(s.LockTimeout)
 	if err != nil {
 		fmt.Fprintf(stderr, "heiststat: %v\n", err)
 		return exitUsage
@@ -33,7 +30,7 @@ func (s *scheduleCmd) exec(ctx context.Context, log *slog.Logger, stderr io.Writ
 	}
 	err = pipeline.Schedule(ctx, cfg, log)
 	if errors.Is(err, pipeline.ErrNothingScheduled) {
-		fmt.Fprintf(stderr, "heiststat: config %s: %v\n", s.Config, err)
+		fmt.Fprintf(stderr, "heiststat: config: %v\n", err)
 		return exitUsage
 	}
 	if err != nil {
@@ -44,13 +41,11 @@ func (s *scheduleCmd) exec(ctx context.Context, log *slog.Logger, stderr io.Writ
 }
 
 type runsCmd struct {
-	Config string `short:"c" help:"Configuration file." default:"configs/default.yaml" type:"existingfile"`
-	Data   string `help:"Use this data folder instead of the config's data_dir." type:"path"`
-	Limit  int    `short:"n" help:"Show this many runs." default:"20"`
+	Limit int `short:"n" help:"Show this many runs." default:"20"`
 }
 
-func (r *runsCmd) exec(ctx context.Context, stdout, stderr io.Writer) int {
-	cfg, err := loadConfig(r.Config, "", r.Data, nil)
+func (r *runsCmd) exec(ctx context.Context, g *globals, stdout, stderr io.Writer) int {
+	cfg, err := g.load(nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "heiststat: %v\n", err)
 		return exitUsage
@@ -83,27 +78,6 @@ func (r *runsCmd) exec(ctx context.Context, stdout, stderr io.Writer) int {
 	}
 	tw.Flush()
 	return exitOK
-}
-
-// loadConfig reads the config file and applies the command-line overrides.
-func loadConfig(path, out, data string, lockTimeout *time.Duration) (*pipeline.Config, error) {
-	cfg, err := pipeline.LoadConfig(path)
-	if err != nil {
-		return nil, err
-	}
-	if out != "" {
-		cfg.OutDir = out
-	}
-	if data != "" {
-		cfg.DataDir = data
-	}
-	if lockTimeout != nil {
-		if *lockTimeout < 0 {
-			return nil, errors.New("--lock-timeout must be >= 0")
-		}
-		cfg.LockTimeout = *lockTimeout
-	}
-	return cfg, nil
 }
 
 func orDash(s string) string {
