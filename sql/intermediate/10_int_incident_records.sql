@@ -81,7 +81,9 @@ rekt_news as (
         source, source_record_key, 'rekt_news', 7, 7,
         incident_date, 'day', victim, null, null, []::varchar[], null,
         null, array_to_string(tags, ' | '), null, null,
-        null, null, null, []::varchar[], amount_usd, null,
+        -- Its amounts are headlines, not theft values (Gala 2024: $216M
+        -- minted, $21M taken; WOOFi: $85M for $8.5M): kept in staging only.
+        null, null, null, []::varchar[], null, null,
         url, []::varchar[], description
     from stg_rekt_news__leaderboard
     where reject_reason is null
