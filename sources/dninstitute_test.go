@@ -43,9 +43,9 @@ const dnDir = "content/research/cyberattacks/incidents/"
 // dnFixture has one page per quirk of the real wiki, a page whose front
 // matter is not YAML, and files the source must skip.
 var dnFixture = map[string]string{
-	"README.md":          "# dn-institute\n",
-	"content/_index.md":  "---\ntitle: Content\n---\n",
-	dnDir + "_index.md":  "---\ntitle: \"Incidents\"\n---\n",
+	"README.md":           "# dn-institute\n",
+	"content/_index.md":   "---\ntitle: Content\n---\n",
+	dnDir + "_index.md":   "---\ntitle: \"Incidents\"\n---\n",
 	dnDir + "drafts/x.md": "---\ndate: 2020-01-01\ntitle: draft\nloss: 1\n---\n",
 	dnDir + "2022-03-23-Ronin.md": "\ufeff---\ntags:\n  - North Korea\n  - Lazarus Group\ntarget-entities:\n  - Ronin\n  - Axie Infinity\n" +
 		"entity-types: Bridge\nattack-types:\n  - Private Key Leak\ndate: 2022-03-23\ntitle: Ronin bridge drained\nloss: 624000000\n---\n\n" +
@@ -54,7 +54,7 @@ var dnFixture = map[string]string{
 		"attack-types: Race Condition Exploit\ntitle: \"Silk Road: 50,000 BTC\"\nloss: 3360000000\n---\n\n## Summary\n\nWithdrawals were replayed.\n",
 	dnDir + "2023-08-18-Exactly Protocol.md": "---\ndate: 2023-08-18\ntarget-entities: Exactly Protocol\nentity-types: DeFi\n" +
 		"attack-types: Smart Contract Exploit\ntitle: Exactly drained\nloss: unknown\n---\n\n## Summary\n\nA market was drained.\n",
-	dnDir + "2024-01-01-Broken.md": "---\ndate: 2024-01-01\ntarget-entities: [Broken\ntitle: broken\nloss: 5\n---\nbody\n",
+	dnDir + "2024-01-01-Broken.md":        "---\ndate: 2024-01-01\ntarget-entities: [Broken\ntitle: broken\nloss: 5\n---\nbody\n",
 	dnDir + "2024-02-02-NoFrontMatter.md": "## Summary\n\nNo front matter at all.\n",
 }
 
