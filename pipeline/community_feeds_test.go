@@ -101,7 +101,7 @@ func TestCommunityFeedsEvidenceAndRejects(t *testing.T) {
 	}
 	require.Equal(t, "5=3+2", rows["dn_institute"])
 	require.Equal(t, "7=3+4", rows["rekt_news"])
-	require.Equal(t, "3=3+0", rows["slowmist"])
+	require.Equal(t, "4=4+0", rows["slowmist"])
 
 	db := duck(t)
 	got, err := db.Query(`SELECT victim, incident_date::VARCHAR, coalesce(actor, ''), coalesce(attribution_strength, ''),
@@ -120,9 +120,11 @@ func TestCommunityFeedsEvidenceAndRejects(t *testing.T) {
 	require.Equal(t, []string{
 		// rekt.date 4/1/2024 in an article of 4/9/2025: a slip of the year.
 		`Example Bridge ; 2025-04-01 ; DPRK ; C ; rekt_news ; rekt_news: description names "North Korea"`,
-		`Example CEX ; 2024-09-20 ; DPRK ; C ; slowmist ; slowmist: description names "Lazarus"`,
+		`Example CEX ; 2024-09-02 ; DPRK ; C ; slowmist ; slowmist: description names "Lazarus"`,
 		`Example DEX ; 2023-05-05 ; DPRK ; C ; dn_institute ; dn_institute: tags North Korea, Lazarus Group`,
-		`Example Miner ; 2025-09-24 ; DPRK ; C ; slowmist ; slowmist: reference URL names "dprk"`,
+		`Example Miner ; 2025-09-02 ; DPRK ; C ; slowmist ; slowmist: reference URL names "dprk"`,
+		// An investigator's thread of seed_attribution_threads, as x.com with a query.
+		`Example Payments ; 2023-07-23 ; DPRK ; C ; slowmist ; slowmist: reference URL is ZachXBT's attribution thread (https://github.com/1712n/dn-institute/blob/main/content/research/cyberattacks/incidents/2023-07-22-AlphaPo.md)`,
 		`Example Pool ; 2024-05-04 ;  ;  ; rekt_news ; `,
 		`Example Swap ; 2025-10-02 ;  ;  ; slowmist ; `,
 		// The wiki page cites Elliptic beside the actor: F; rekt.news matches it by name and date.

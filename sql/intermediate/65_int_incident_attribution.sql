@@ -10,7 +10,9 @@
 --     DPRK or Lazarus: DPRK, strength C;
 --   feed text: the description, name or reference URL of any feed's record
 --     naming Lazarus, TraderTraitor, APT38, DPRK or North Korea (in a URL
---     also north-korea): DPRK, strength C (weak).
+--     also north-korea), or a reference URL that is an investigator's
+--     attribution thread listed in seed_attribution_threads: DPRK, strength
+--     C (weak).
 -- The actor is the curated one when there is one, else the best-evidenced;
 -- its strength is the strongest evidence for that actor, so no feed raises an
 -- attribution above what its own evidence supports. A curated row flagged
@@ -78,6 +80,29 @@ text as (
     where regexp_matches(text, '(?i)lazarus|tradertraitor|apt38|\bdprk\b|north[ _-]?korea')
 ),
 
+-- URLs compared without scheme, www., query or trailing slash, twitter.com
+-- as x.com.
+thread_urls as (
+    select
+        rtrim(regexp_replace(regexp_replace(regexp_replace(lower(url), '[?#].*$', ''),
+            '^https?://(www\.|mobile\.)?', ''), '^twitter\.com/', 'x.com/'), '/') as url_key,
+        actor, investigator, citation
+    from seed_attribution_threads
+),
+
+threads as (
+    select distinct
+        r.incident_id,
+        t.actor,
+        'C' as strength,
+        r.source || ': reference URL is ' || t.investigator || '''s attribution thread (' || t.citation || ')' as evidence
+    from recs r
+    join thread_urls t
+        on t.url_key = rtrim(regexp_replace(regexp_replace(regexp_replace(lower(r.url), '[?#].*$', ''),
+            '^https?://(www\.|mobile\.)?', ''), '^twitter\.com/', 'x.com/'), '/')
+    where r.feed <> 'curated' and (r.url like '%twitter.com/%' or r.url like '%x.com/%')
+),
+
 -- The wiki's tags, graded by the first line of its page that names the
 -- actor and who attributed it.
 dn_pages as (
@@ -120,6 +145,8 @@ evidence as (
     select incident_id, actor, strength, evidence, true, false from text
     union all
     select incident_id, actor, strength, evidence, true, false from feed_tags
+    union all
+    select incident_id, actor, strength, evidence, true, false from threads
 ),
 
 ranked as (
