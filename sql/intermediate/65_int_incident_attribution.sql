@@ -81,26 +81,37 @@ text as (
 ),
 
 -- URLs compared without scheme, www., query or trailing slash, twitter.com
--- as x.com.
+-- as x.com; only URLs holding a thread's last path segment are normalized.
 thread_urls as (
     select
-        rtrim(regexp_replace(regexp_replace(regexp_replace(lower(url), '[?#].*$', ''),
-            '^https?://(www\.|mobile\.)?', ''), '^twitter\.com/', 'x.com/'), '/') as url_key,
+        url_key,
+        regexp_extract(url_key, '[^/]+$') as tail,
         actor, investigator, citation
-    from seed_attribution_threads
+    from (
+        select
+            rtrim(regexp_replace(regexp_replace(regexp_replace(lower(url), '[?#].*$', ''),
+                '^https?://(www\.|mobile\.)?', ''), '^twitter\.com/', 'x.com/'), '/') as url_key,
+            actor, investigator, citation
+        from seed_attribution_threads
+    )
+),
+
+thread_candidates as (
+    select r.incident_id, r.source, r.url, t.*
+    from recs r
+    join thread_urls t on contains(lower(r.url), t.tail)
+    where r.feed <> 'curated'
 ),
 
 threads as (
     select distinct
-        r.incident_id,
-        t.actor,
+        incident_id,
+        actor,
         'C' as strength,
-        r.source || ': reference URL is ' || t.investigator || '''s attribution thread (' || t.citation || ')' as evidence
-    from recs r
-    join thread_urls t
-        on t.url_key = rtrim(regexp_replace(regexp_replace(regexp_replace(lower(r.url), '[?#].*$', ''),
-            '^https?://(www\.|mobile\.)?', ''), '^twitter\.com/', 'x.com/'), '/')
-    where r.feed <> 'curated' and (r.url like '%twitter.com/%' or r.url like '%x.com/%')
+        source || ': reference URL is ' || investigator || '''s attribution thread (' || citation || ')' as evidence
+    from thread_candidates
+    where url_key = rtrim(regexp_replace(regexp_replace(regexp_replace(lower(url), '[?#].*$', ''),
+        '^https?://(www\.|mobile\.)?', ''), '^twitter\.com/', 'x.com/'), '/')
 ),
 
 -- The wiki's tags, graded by the first line of its page that names the
