@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/heiststat/heiststat/sources"
 )
 
 // rawFeedRecord is one record of a raw incident feed, read here in Go
@@ -22,7 +24,7 @@ type rawFeedRecord struct {
 	date       time.Time
 }
 
-// rawIncidentFeeds reads the four raw feeds of configs/snapshot.yaml.
+// rawIncidentFeeds reads the six raw incident feeds of configs/snapshot.yaml.
 func rawIncidentFeeds(t *testing.T) []rawFeedRecord {
 	t.Helper()
 	var out []rawFeedRecord
@@ -66,6 +68,34 @@ func rawIncidentFeeds(t *testing.T) []rawFeedRecord {
 	require.NoError(t, json.Unmarshal(b, &bs))
 	for _, r := range bs.List {
 		out = append(out, rawFeedRecord{"blocksec", r.Project, time.UnixMilli(r.Date).UTC()})
+	}
+
+	f, err := os.Open(filepath.Join(sharedData, "live/dn_institute/dn-institute-main.tar.gz"))
+	require.NoError(t, err)
+	defer f.Close()
+	pages, err := sources.ParseDNInstitute(f)
+	require.NoError(t, err)
+	for _, p := range pages {
+		if d, err := time.Parse(time.DateOnly, p.FileDate); err == nil && len(p.TargetEntities) > 0 {
+			out = append(out, rawFeedRecord{"dn_institute", p.TargetEntities[0], d})
+		}
+	}
+
+	b, err = os.ReadFile(filepath.Join(sharedData, "live/rekt_news/leaderboard.html"))
+	require.NoError(t, err)
+	board, err := sources.ExtractRektLeaderboard(b)
+	require.NoError(t, err)
+	var rekt []struct {
+		Title string `json:"title"`
+		Rekt  struct {
+			Date string `json:"date"`
+		} `json:"rekt"`
+	}
+	require.NoError(t, json.Unmarshal(board, &rekt))
+	for _, r := range rekt {
+		if d, err := time.Parse("1/2/2006", r.Rekt.Date); err == nil {
+			out = append(out, rawFeedRecord{"rekt_news", r.Title, d})
+		}
 	}
 	return out
 }

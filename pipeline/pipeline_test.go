@@ -191,7 +191,7 @@ func TestSnapshotRoninValuation(t *testing.T) {
 	require.Equal(t, "2022-03-23", r.PriceDate)
 	require.InDelta(t, want, r.USD, 0.01)
 	require.True(t, r.USD > 530e6 && r.USD < 580e6, "Ronin at theft-date prices: %.2f", r.USD)
-	require.Equal(t, "curated_dprk,defi_rekt,defillama_hacks,slowmist", r.Sources)
+	require.Equal(t, "curated_dprk,defi_rekt,defillama_hacks,dn_institute,rekt_news,slowmist", r.Sources)
 
 	cross := ecbOn(t, "2022-03-23", "GBP") / ecbOn(t, "2022-03-23", "USD")
 	require.Equal(t, "2022-03-23", r.FXDate)

@@ -6,7 +6,8 @@
 --     bridge, exchange, dao, labs, v1-v4, ...) so "Euler V1" and "Euler
 --     Finance" meet; a name made only of such words keeps them.
 -- precedence orders the feeds for every field but the date (curated, then
--- DeFiLlama, BlockSec, SlowMist, De.Fi); date_precedence puts BlockSec's
+-- DeFiLlama, BlockSec, SlowMist, De.Fi, the dn-institute wiki, rekt.news);
+-- date_precedence puts BlockSec's
 -- on-chain transaction time right after the curated list, because SlowMist
 -- and De.Fi often carry the disclosure date (Ronin: 29 March, theft 23 March).
 with curated as (
@@ -64,12 +65,38 @@ defi_rekt as (
     where reject_reason is null
 ),
 
+dn_institute as (
+    select
+        source, source_record_key, 'dn_institute', 6, 6,
+        incident_date, 'day', victim, null, null, []::varchar[], array_to_string(attack_types, ' | '),
+        null, array_to_string(attack_types, ' | '), null, null,
+        null, null, null, []::varchar[], amount_usd, null,
+        url, []::varchar[], description
+    from stg_dn_institute__incidents
+    where reject_reason is null
+),
+
+rekt_news as (
+    select
+        source, source_record_key, 'rekt_news', 7, 7,
+        incident_date, 'day', victim, null, null, []::varchar[], null,
+        null, array_to_string(tags, ' | '), null, null,
+        -- Its amounts are headlines, not theft values (Gala 2024: $216M
+        -- minted, $21M taken; WOOFi: $85M for $8.5M): kept in staging only.
+        null, null, null, []::varchar[], null, null,
+        url, []::varchar[], description
+    from stg_rekt_news__leaderboard
+    where reject_reason is null
+),
+
 unioned as (
     select * from curated
     union all select * from defillama
     union all select * from blocksec
     union all select * from slowmist
     union all select * from defi_rekt
+    union all select * from dn_institute
+    union all select * from rekt_news
 ),
 
 -- Words split on anything but letters and digits, for name_key; joined

@@ -40,6 +40,10 @@ with staged as (
     select _source, 'ofac_sdn_csv', source_record_key, record, reject_reason from stg_ofac__sdn_csv
     union all
     select _source, 'ofac_addresses', source_record_key, record, reject_reason from stg_ofac__addresses
+    union all
+    select source, 'dn_institute', source_record_key, record, reject_reason from stg_dn_institute__incidents
+    union all
+    select source, 'rekt_news', source_record_key, record, reject_reason from stg_rekt_news__leaderboard
 )
 
 select

@@ -27,6 +27,10 @@ with raw_counts as (
     union all
     select _source, 'ofac_addresses', count(*) from raw_ofac_addresses group by all
     union all
+    select _source, 'dn_institute', count(*) from raw_dn_institute group by all
+    union all
+    select _source, 'rekt_news', count(*) from raw_rekt_news group by all
+    union all
     -- ECB records are (day, currency) observations: every non-empty,
     -- non-'N/A' cell of the data rows, counted per column and summed (an
     -- unpivot to one row per cell took 45-70 ms of the real snapshot, this
