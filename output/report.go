@@ -101,13 +101,19 @@ func LoadReport(ctx context.Context, conn *sql.Conn, m *Manifest) (*Report, erro
 			r.Stale = append(r.Stale, strings.TrimSpace(s.Name+" ("+s.Freshness+" "+s.ArchivedAt+")"))
 		}
 	}
+	// USD and GBP (with their YoY) are rpt_annual's columns; other
+	// currencies come from rpt_annual_amounts, which has no YoY.
 	var cols []string
 	for _, c := range r.Currencies {
-		c = strings.ToLower(c)
-		cols = append(cols, "stolen_"+c+"::DOUBLE", "yoy_stolen_"+c+"_pct::DOUBLE")
+		switch lc := strings.ToLower(c); lc {
+		case "usd", "gbp":
+			cols = append(cols, "stolen_"+lc+"::DOUBLE", "yoy_stolen_"+lc+"_pct::DOUBLE")
+		default:
+			cols = append(cols, fmt.Sprintf("coalesce((SELECT a.stolen FROM rpt_annual_amounts a WHERE a.year = t.year AND a.currency = '%s'), 0)::DOUBLE", c), "NULL::DOUBLE")
+		}
 	}
 	var err error
-	r.Years, err = scanAll(ctx, conn, `SELECT year, incidents, is_partial_year, `+strings.Join(cols, ", ")+` FROM rpt_annual ORDER BY year`,
+	r.Years, err = scanAll(ctx, conn, `SELECT year, incidents, is_partial_year, `+strings.Join(cols, ", ")+` FROM rpt_annual t ORDER BY year`,
 		func(y *ReportYear) []any {
 			y.Stolen, y.YoY = make([]float64, len(r.Currencies)), make([]*float64, len(r.Currencies))
 			fields := []any{&y.Year, &y.Incidents, &y.Partial}
