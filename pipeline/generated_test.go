@@ -43,7 +43,7 @@ var provenance = map[string]string{
 	"ecb_fx":               "ECB euro reference rate (eurofxref-hist.csv; h0tbird/eurofxref@1be77cd4)",
 }
 
-// valueAtExample is the re-valuation date the README uses (--value-at): the
+// valueAtExample is the re-valuation date docs/reading-outputs.md uses (--value-at): the
 // bundled facts also carry that day's closes of the curated incidents' assets
 // and its USD and GBP rates, so the example works offline too.
 const valueAtExample = "2024-11-21"

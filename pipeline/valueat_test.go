@@ -52,7 +52,7 @@ func TestSnapshotValueAt(t *testing.T) {
 	}
 }
 
-// The README's value-at example works offline: the bundled facts carry the
+// The value-at example of docs/reading-outputs.md works offline: the bundled facts carry the
 // closes and rates of valueAtExample.
 func TestOfflineValueAtUsesBundledFacts(t *testing.T) {
 	dir := t.TempDir()

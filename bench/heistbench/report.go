@@ -197,7 +197,7 @@ func (r *report) targets() string {
 
 func (r *report) markdown() string {
 	var b strings.Builder
-	b.WriteString("# heiststat benchmark results\n\nWritten by `make bench` (bench/heistbench); do not edit by hand. How to read and reproduce it: README.md, section Benchmarks.\n\n")
+	b.WriteString("# heiststat benchmark results\n\nWritten by `make bench` (bench/heistbench); do not edit by hand. How to read and reproduce it: docs/benchmarks.md.\n\n")
 	b.WriteString("## Machine\n\n")
 	for _, kv := range machine() {
 		fmt.Fprintf(&b, "- %s: %s\n", kv[0], kv[1])

@@ -24,7 +24,7 @@ import (
 	"github.com/heiststat/heiststat/pipeline"
 )
 
-// Exit statuses, documented in the README for cron.
+// Exit statuses, documented in the README for cron (and 128+signal when interrupted).
 const (
 	exitOK       = 0
 	exitFailed   = 1
