@@ -5,6 +5,7 @@ package pipeline
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"fmt"
 	"io"
@@ -79,9 +80,11 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 	defer unlock()
 	// Named once the lock is held: two runs started in the same millisecond
 	// (one waiting for the other's lock) otherwise shared a run ID, and the
-	// second failed to record its run.
+	// second failed to record its run. Runs on separate data folders share
+	// no lock but may share an out_dir: the random suffix keeps their
+	// release names apart.
 	started := now()
-	runID := started.Format("20060102T150405.000Z")
+	runID := started.Format("20060102T150405.000Z") + "-" + rand.Text()[:6]
 	log = log.With("run_id", runID)
 
 	db, err := openWarehouse(log, filepath.Join(cfg.DataDir, "warehouse.duckdb"))
@@ -211,6 +214,13 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 	m.Status = string(res.Status)
 	m.FinishedAt = now().Format(time.RFC3339)
 
+	// The publish and its prune hold the out_dir lock; the wait is at least
+	// a publish's length, so a second writer's finished build is not lost.
+	unlockOut, err := lockOutDir(ctx, log, cfg.OutDir, max(cfg.LockTimeout, outLockWait))
+	if err != nil {
+		return nil, err
+	}
+	defer unlockOut()
 	start := time.Now()
 	pub := &output.Publisher{Root: cfg.OutDir, Keep: cfg.KeepReleases}
 	parquet, csv := output.Datasets(cfg.ExtraCurrencies())
@@ -230,6 +240,10 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 	log.Info("published", "stage", "publish", "release", res.Release, "status", res.Status, "files", len(m.Files), "duration_ms", time.Since(start).Milliseconds())
 	return res, nil
 }
+
+// outLockWait is the shortest wait for another writer's publish to the
+// same out_dir.
+const outLockWait = 5 * time.Minute
 
 // checkpoint writes the committed warehouse changes to its file.
 func checkpoint(ctx context.Context, db *sql.DB) error {

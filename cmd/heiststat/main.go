@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -65,7 +66,19 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+// run reports a panic anywhere below it as a failed run (1), with its stack:
+// left to the runtime it exits 2, which callers read as a usage error.
+func run(args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "heiststat: internal error: %v\n%s", r, debug.Stack())
+			code = exitFailed
+		}
+	}()
+	return dispatch(args, stdout, stderr)
+}
+
+func dispatch(args []string, stdout, stderr io.Writer) int {
 	var c cli
 	parser, err := kong.New(&c, kong.Name("heiststat"),
 		kong.Description("Annual statistics of crypto thefts, valued at the theft date in USD, GBP and other currencies."),
