@@ -286,6 +286,11 @@ func build(ctx context.Context, log *slog.Logger, conn *sql.Conn, cfg *Config, e
 	if err != nil {
 		return err
 	}
+	extracted, quarantined, err := quarantine(extracted, models, filepath.Join(cfg.DataDir, "quarantine"))
+	if err != nil {
+		return err
+	}
+	logQuarantined(log, quarantined)
 	// Go-parsed feeds (OFAC XML) are registered as Arrow views first, so
 	// their raw models read them like any landed file.
 	release, err := registerArrowFeeds(ctx, conn, extracted)
@@ -304,6 +309,9 @@ func build(ctx context.Context, log *slog.Logger, conn *sql.Conn, cfg *Config, e
 	var rest []Model
 	err = inTransaction(ctx, conn, func() error {
 		if err := registerLanded(ctx, conn, extracted); err != nil {
+			return err
+		}
+		if err := registerQuarantined(ctx, conn, quarantined); err != nil {
 			return err
 		}
 		if err := dropPersistedModels(ctx, conn, models); err != nil {
