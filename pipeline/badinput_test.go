@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -141,4 +142,49 @@ func TestBadLinesQuarantined(t *testing.T) {
 	rows := balanced(t, res)
 	require.Equal(t, [3]int64{6, 3, 3}, rows["slowmist/slowmist_hacked"])
 	require.Equal(t, [3]int64{5, 3, 2}, rows["prices_yfinance/prices_yfinance"])
+}
+
+// A landed snapshot DuckDB cannot load (a JSON object with a duplicate key
+// passes the fetch check) is marked unusable with the reason; the run falls
+// back to the previous good snapshot and publishes, degraded, the figures
+// of that snapshot.
+func TestUnloadableSnapshotFallsBack(t *testing.T) {
+	b := newBadInput(t)
+	cfg := b.config(t)
+	dir := t.TempDir()
+	cfg.DataDir, cfg.OutDir = filepath.Join(dir, "data"), filepath.Join(dir, "out")
+	first, err := Run(t.Context(), cfg, quietLog, Options{})
+	require.NoError(t, err)
+	require.Equal(t, StatusOK, first.Status)
+	want := published(t, first)
+
+	b.edit(t, "defillama.json", func(s string) string {
+		return strings.Replace(s, `"name":"Poly Network",`, `"name":"Poly Network","name":"Poly",`, 1)
+	})
+	res, err := Run(t.Context(), cfg, quietLog, Options{})
+	require.NoError(t, err)
+	require.Equal(t, StatusDegraded, res.Status)
+	require.Equal(t, want, published(t, res), "the previous snapshot's figures")
+	var dl Extracted
+	for _, e := range res.Sources {
+		if e.Source.Name() == "defillama_hacks" {
+			dl = e
+		}
+	}
+	require.Equal(t, Archived, dl.Freshness)
+	require.Equal(t, first.Manifest.Sources[1].FetchedAt, dl.Snapshot.FetchedAt.Format(time.RFC3339))
+	require.ErrorContains(t, dl.FetchErr, "is unusable (raw_defillama_hacks cannot load it")
+	require.ErrorContains(t, dl.FetchErr, `duplicate key "name"`)
+
+	states, err := Sources(cfg)
+	require.NoError(t, err)
+	require.Equal(t, "defillama_hacks", states[1].Name)
+	require.Equal(t, Archived, states[1].Freshness, "the latest fetch is not the snapshot in use")
+	require.Len(t, states[1].Unusable, 1)
+	require.Contains(t, states[1].Unusable[0].Reason, `duplicate key "name"`)
+
+	// The next run skips the marked snapshot at once.
+	again, err := Run(t.Context(), cfg, quietLog, Options{Offline: true})
+	require.NoError(t, err)
+	require.Equal(t, want, published(t, again))
 }

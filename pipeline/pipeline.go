@@ -175,7 +175,11 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 			log.Debug("raw tables checkpointed", "stage", "load", "ms", time.Since(start).Milliseconds())
 		})
 	}
-	if err := build(ctx, log, conn, cfg, extracted, true, loaded); err != nil {
+	if extracted, err = buildFallingBack(ctx, log, conn, cfg, land, extracted, true, loaded, now); err != nil {
+		return nil, err
+	}
+	// A snapshot found unusable was replaced: the release is built from these.
+	if rec.Fingerprint, err = runFingerprint(cfg, extracted); err != nil {
 		return nil, err
 	}
 
