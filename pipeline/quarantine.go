@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -54,25 +57,49 @@ type verdict struct {
 	Lines   []quarantinedLine `json:"lines,omitempty"`
 }
 
-// fileKind is how a raw model reads its files: "csv", "csv_padded" (rows
-// may have fewer fields than the first), "json", or "" (not checked).
-func fileKind(models []Model, format string) string {
+// checkSpec is how a raw model reads its files: kind is "csv",
+// "csv_padded" (rows may have fewer fields than the first), "json", or ""
+// (not checked); key lists the 1-based fields that identify a record in a
+// file (0: the whole line), from the model's "-- quarantine key:" line.
+type checkSpec struct {
+	kind string
+	key  []int
+}
+
+var keyDirective = regexp.MustCompile(`(?m)^-- quarantine key: ([0-9, ]+|line)\s*$`)
+
+func specOf(models []Model, format string) checkSpec {
 	for _, m := range models {
 		if m.Layer != "raw" || m.Name != "raw_"+format {
 			continue
 		}
+		var spec checkSpec
 		switch {
 		case strings.Contains(m.SQL, "read_csv(getvariable('files_"+format+"')"):
+			spec.kind = "csv"
 			if strings.Contains(m.SQL, "null_padding = true") {
-				return "csv_padded"
+				spec.kind = "csv_padded"
 			}
-			return "csv"
 		case strings.Contains(m.SQL, "read_json(getvariable('files_"+format+"')"):
-			return "json"
+			spec.kind = "json"
 		}
+		if d := keyDirective.FindStringSubmatch(m.SQL); d != nil {
+			if d[1] == "line" {
+				spec.key = []int{0}
+			}
+			for _, f := range strings.Split(d[1], ",") {
+				if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && n > 0 {
+					spec.key = append(spec.key, n)
+				}
+			}
+		}
+		return spec
 	}
-	return ""
+	return checkSpec{}
 }
+
+// fileKind is how a raw model reads its files ("" if not checked).
+func fileKind(models []Model, format string) string { return specOf(models, format).kind }
 
 // quarantine checks the landed files of every source and returns the
 // sources with each file that needed cleaning pointed at its cleaned copy,
@@ -107,7 +134,7 @@ func quarantine(extracted []Extracted, models []Model, dir string) ([]Extracted,
 	for k, jb := range jobs {
 		g.Go(func() error {
 			f := out[jb.e].Snapshot.Files[jb.f]
-			v, err := checkFile(f, fileKind(models, f.Format), dir)
+			v, err := checkFile(f, specOf(models, f.Format), dir)
 			if err != nil {
 				return fmt.Errorf("quarantine %s of %s: %w", f.Name, out[jb.e].Source.Name(), err)
 			}
@@ -136,8 +163,9 @@ func quarantine(extracted []Extracted, models []Model, dir string) ([]Extracted,
 
 // checkFile returns the file's verdict, from the cache or by scanning it
 // (writing the cleaned copy when one is needed).
-func checkFile(f LandedFile, kind, dir string) (*verdict, error) {
-	vpath := filepath.Join(dir, f.SHA256+".json")
+func checkFile(f LandedFile, spec checkSpec, dir string) (*verdict, error) {
+	// The verdict depends on the bytes, the rules and the model's key.
+	vpath := filepath.Join(dir, fmt.Sprintf("%s.%s%v.json", f.SHA256, spec.kind, spec.key))
 	cleaned := filepath.Join(dir, f.SHA256+strings.ToLower(filepath.Ext(f.Name)))
 	if b, err := os.ReadFile(vpath); err == nil {
 		var v verdict
@@ -155,10 +183,10 @@ func checkFile(f LandedFile, kind, dir string) (*verdict, error) {
 		v     = &verdict{Version: quarantineVersion}
 		clean []byte
 	)
-	if kind == "json" {
+	if spec.kind == "json" {
 		clean, v.Lines = checkJSON(data)
 	} else {
-		clean, v.Lines = checkCSV(data, kind == "csv_padded")
+		clean, v.Lines = checkCSV(data, spec.kind == "csv_padded", spec.key)
 	}
 	if clean != nil {
 		v.Cleaned = true
@@ -198,11 +226,12 @@ func checkJSON(data []byte) ([]byte, []quarantinedLine) {
 
 // checkCSV splits data into RFC 4180 records (quoted fields may hold line
 // breaks; a quote inside a quoted field is doubled) and rejects each record
-// that is not valid UTF-8, has a stray or unterminated quote, or has another
-// number of fields than the first record (more than it when padded). It
+// that is not valid UTF-8, has a stray or unterminated quote, has another
+// number of fields than the first record (more than it when padded), or
+// repeats the key of an earlier good record (the first is kept). It
 // returns nil when every record is good and the line endings agree, and
 // otherwise the good records with \n line endings.
-func checkCSV(data []byte, padded bool) ([]byte, []quarantinedLine) {
+func checkCSV(data []byte, padded bool, key []int) ([]byte, []quarantinedLine) {
 	type record struct {
 		start, end int // data[start:end] without the line ending
 		next       int // where the next record starts
@@ -215,6 +244,7 @@ func checkCSV(data []byte, padded bool) ([]byte, []quarantinedLine) {
 		crlf, lf   bool
 		pos, line  = 0, 1
 		wantFields = -1
+		seen       = map[string]int{}
 	)
 	// A byte order mark is not part of the first field (and is dropped
 	// from a cleaned copy).
@@ -290,6 +320,15 @@ func checkCSV(data []byte, padded bool) ([]byte, []quarantinedLine) {
 				r.reason = fmt.Sprintf("%d fields, expected %d", r.fields, wantFields)
 			}
 		}
+		if r.reason == "" && len(key) > 0 {
+			if k, ok := recordKey(text, key); ok {
+				if first, dup := seen[k]; dup {
+					r.reason = fmt.Sprintf("duplicate of line %d", first)
+				} else {
+					seen[k] = r.line
+				}
+			}
+		}
 		recs = append(recs, r)
 	}
 	var (
@@ -303,7 +342,11 @@ func checkCSV(data []byte, padded bool) ([]byte, []quarantinedLine) {
 			if len(text) > maxRejectText {
 				text = strings.ToValidUTF8(text[:maxRejectText], "") + "…"
 			}
-			lines = append(lines, quarantinedLine{Line: r.line, Reason: "malformed line: " + r.reason, Text: text, Rejected: true})
+			reason := "malformed line: " + r.reason
+			if strings.HasPrefix(r.reason, "duplicate") {
+				reason = r.reason
+			}
+			lines = append(lines, quarantinedLine{Line: r.line, Reason: reason, Text: text, Rejected: true})
 			rewrite = true
 		}
 	}
@@ -352,4 +395,32 @@ func logQuarantined(log *slog.Logger, lines []quarantinedLine) {
 		}
 		log.Warn("line quarantined", "stage", "load", "source", l.Source, "file", l.File, "line", l.Line, "reason", l.Reason)
 	}
+}
+
+// recordKey is the key fields of one well-formed record (the whole line for
+// key [0]); false when a key field is empty (staging rejects such a record
+// for what it lacks).
+func recordKey(text []byte, key []int) (string, bool) {
+	if len(key) == 1 && key[0] == 0 {
+		return string(text), true
+	}
+	var fields []string
+	if bytes.IndexByte(text, '"') < 0 {
+		fields = strings.Split(string(text), ",")
+	} else {
+		r := csv.NewReader(bytes.NewReader(text))
+		r.FieldsPerRecord = -1
+		var err error
+		if fields, err = r.Read(); err != nil {
+			return "", false
+		}
+	}
+	parts := make([]string, len(key))
+	for i, k := range key {
+		if k > len(fields) || strings.TrimSpace(fields[k-1]) == "" {
+			return "", false
+		}
+		parts[i] = strings.TrimSpace(fields[k-1])
+	}
+	return strings.Join(parts, "\x00"), true
 }
