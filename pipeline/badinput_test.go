@@ -188,3 +188,93 @@ func TestUnloadableSnapshotFallsBack(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, want, published(t, again))
 }
+
+// Implausible values (a 1900 date, DeFiLlama date 0, 1e308, NaN) and
+// duplicates (a second row for an FX date or a price day, an exact copy of
+// an incident record) are each rejected with their reason; the figures are
+// the clean run's and in = accepted + rejected counts every line.
+func TestImplausibleAndDuplicateRecordsRejected(t *testing.T) {
+	clean := newBadInput(t)
+	cleanRes, err := runWith(t, clean.config(t), t.TempDir(), Options{})
+	require.NoError(t, err)
+
+	b := newBadInput(t)
+	b.edit(t, "slowmist.csv", func(s string) string {
+		ronin := strings.SplitAfter(s, "\n")[2]
+		return s + "1900-01-01,Old Exchange,Far too early.,1000000.0,Unknown,https://example.org/old,1900\n" +
+			"2022-06-01,Huge,Overflow.,1e308,Unknown,https://example.org/huge,2022\n" +
+			"2022-06-02,NotANumber,NaN loss.,NaN,Unknown,https://example.org/nan,2022\n" + ronin
+	})
+	b.edit(t, "defillama.json", func(s string) string {
+		poly := s[strings.Index(s, `{"date":1628553600`) : len(s)-2]
+		return s[:len(s)-2] + ",\n" + poly + ",\n" +
+			`{"date":0,"name":"Epoch","classification":"Protocol Logic","technique":"x","amount":5000000,"chain":["Ethereum"],"bridgeHack":false,"targetType":"DeFi Protocol","source":"","returnedFunds":null,"defillamaId":null,"language":null},` + "\n" +
+			`{"date":1654041600,"name":"Overflow","classification":"Protocol Logic","technique":"x","amount":1e308,"chain":["Ethereum"],"bridgeHack":false,"targetType":"DeFi Protocol","source":"","returnedFunds":null,"defillamaId":null,"language":null}]` + "\n"
+	})
+	b.edit(t, "ecb.csv", func(s string) string {
+		s = strings.Replace(s, "2021-08-09,", "2021-08-11,1e308,0.8470,\r\n2021-08-09,", 1)
+		s = strings.Replace(s, "2022-03-28,", "2023-11-19,NaN,0.8770,\r\n2022-03-28,", 1)
+		return s + "2022-03-28,2.0,1.5,\r\n"
+	})
+	b.edit(t, "yfinance/BTC-USD.csv", func(s string) string {
+		return s + "2022-03-29,1.0,1,1,1,1\n2022-03-31,NaN,1,1,1,1\n2022-04-01,1e308,1,1,1,1\n,47000.0,1,1,1,1\n"
+	})
+	res, err := runWith(t, b.config(t), t.TempDir(), Options{})
+	require.NoError(t, err)
+	require.Equal(t, published(t, cleanRes), published(t, res), "the figures are the clean run's")
+
+	got := map[string][]string{}
+	for _, r := range rejects(t, res) {
+		got[r.source] = append(got[r.source], r.reason)
+	}
+	for _, rs := range got {
+		slices.Sort(rs)
+	}
+	require.Equal(t, []string{
+		"amount above the plausible bound (USD 100 billion)",
+		"amount is not a finite number",
+		"date before 2009-01-03 (the first Bitcoin block)",
+		"duplicate of line 3",
+	}, got["slowmist"])
+	require.Equal(t, []string{
+		"amount above the plausible bound (USD 100 billion)",
+		"date before 2009-01-03 (the first Bitcoin block)",
+		"duplicate of an identical record",
+	}, got["defillama_hacks"])
+	require.Equal(t, []string{
+		"duplicate of line 6",
+		"rate is not a finite number",
+		"rate more than 10x away from the neighbouring days' rates",
+	}, got["ecb_fx"])
+	require.Equal(t, []string{
+		"close above the plausible bound (USD 10 million per unit)",
+		"close is not a finite number",
+		"duplicate of line 5",
+		"unparseable date",
+	}, got["prices_yfinance"])
+	rows := balanced(t, res)
+	require.Equal(t, [3]int64{7, 3, 4}, rows["slowmist/slowmist_hacked"])
+	require.Equal(t, [3]int64{5, 2, 3}, rows["defillama_hacks/defillama_hacks"])
+	require.Equal(t, [3]int64{7, 3, 4}, rows["prices_yfinance/prices_yfinance"])
+}
+
+// Invalid UTF-8 in a JSON feed does not fail the load: the bytes are
+// replaced, and the record holding them is a reject with its reason.
+func TestInvalidUTF8InJSONFeed(t *testing.T) {
+	clean := newBadInput(t)
+	cleanRes, err := runWith(t, clean.config(t), t.TempDir(), Options{})
+	require.NoError(t, err)
+
+	b := newBadInput(t)
+	b.edit(t, "defillama.json", func(s string) string {
+		return s[:len(s)-2] + ",\n" + `{"date":1654041600,"name":"Bad ` + "\xff\xfe" + ` bytes","classification":"Protocol Logic","technique":"x","amount":5000000,"chain":["Ethereum"],"bridgeHack":false,"targetType":"DeFi Protocol","source":"","returnedFunds":null,"defillamaId":null,"language":null}]` + "\n"
+	})
+	res, err := runWith(t, b.config(t), t.TempDir(), Options{})
+	require.NoError(t, err)
+	require.Equal(t, published(t, cleanRes), published(t, res))
+	rs := rejects(t, res)
+	require.Len(t, rs, 1)
+	require.Equal(t, "invalid UTF-8 (replaced with U+FFFD at load)", rs[0].reason)
+	require.Contains(t, rs[0].record, "Bad \ufffd bytes")
+	require.Equal(t, [3]int64{3, 2, 1}, balanced(t, res)["defillama_hacks/defillama_hacks"])
+}

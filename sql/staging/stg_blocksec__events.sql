@@ -58,6 +58,8 @@ select
         h -> h is not null))), []) as tx_hashes,
     case
         when d.blocksec_id is null then 'missing id'
+        -- The load's quarantine replaced invalid UTF-8 in the file with U+FFFD.
+        when contains(d.record, chr(65533)) then 'invalid UTF-8 (replaced with U+FFFD at load)'
         -- The first record of an id in the feed is kept, whether the later
         -- ones are copies or differ.
         when row_number() over first_seen > 1 and first_value(d.record) over first_seen = d.record

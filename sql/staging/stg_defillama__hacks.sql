@@ -91,6 +91,8 @@ select
     defillama_id,
     case
         when is_copy then 'duplicate of an identical record'
+        -- The load's quarantine replaced invalid UTF-8 in the file with U+FFFD.
+        when contains(record, chr(65533)) then 'invalid UTF-8 (replaced with U+FFFD at load)'
         when date_unix is null then 'missing or unparseable date'
         when victim is null then 'missing name'
         when incident_date < date '2009-01-03' then 'date before 2009-01-03 (the first Bitcoin block)'
