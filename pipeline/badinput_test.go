@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -277,4 +278,37 @@ func TestInvalidUTF8InJSONFeed(t *testing.T) {
 	require.Equal(t, "invalid UTF-8 (replaced with U+FFFD at load)", rs[0].reason)
 	require.Contains(t, rs[0].record, "Bad \ufffd bytes")
 	require.Equal(t, [3]int64{3, 2, 1}, balanced(t, res)["defillama_hacks/defillama_hacks"])
+}
+
+// Retention: with keep_releases 1 each source keeps its newest two snapshot
+// records and the objects they point to; of the warehouses moved aside
+// only the newest stays.
+func TestRetentionPrunesSnapshotsAndBrokenWarehouses(t *testing.T) {
+	b := newBadInput(t)
+	cfg := b.config(t)
+	dir := t.TempDir()
+	cfg.DataDir, cfg.OutDir, cfg.KeepReleases = filepath.Join(dir, "data"), filepath.Join(dir, "out"), 1
+	require.NoError(t, os.MkdirAll(cfg.DataDir, 0o755))
+	for _, at := range []string{"20250101T000000Z", "20250102T000000Z", "20250103T000000Z"} {
+		require.NoError(t, os.WriteFile(filepath.Join(cfg.DataDir, "warehouse.duckdb.broken-"+at), []byte("x"), 0o644))
+	}
+	for i := range 4 {
+		b.edit(t, "slowmist.csv", func(s string) string {
+			return s + fmt.Sprintf("2021-09-0%d,Run %d,d,100000000.0,m,ref,2021\n", i+1, i)
+		})
+		_, err := Run(t.Context(), cfg, quietLog, Options{})
+		require.NoError(t, err)
+	}
+	records, err := filepath.Glob(filepath.Join(cfg.DataDir, "landing/slowmist/snapshots/*.json"))
+	require.NoError(t, err)
+	require.Len(t, records, 2)
+	objects, err := filepath.Glob(filepath.Join(cfg.DataDir, "landing/slowmist/objects/*"))
+	require.NoError(t, err)
+	require.Len(t, objects, 2, "one object per kept record: the older inputs are gone")
+	broken, err := filepath.Glob(filepath.Join(cfg.DataDir, "warehouse.duckdb.broken-*"))
+	require.NoError(t, err)
+	require.Equal(t, []string{filepath.Join(cfg.DataDir, "warehouse.duckdb.broken-20250103T000000Z")}, broken)
+	// The archive still serves an offline run.
+	_, err = Run(t.Context(), cfg, quietLog, Options{Offline: true})
+	require.NoError(t, err)
 }

@@ -242,6 +242,20 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 		rec.Rows += f.Rows
 	}
 	log.Info("published", "stage", "publish", "release", res.Release, "status", res.Status, "files", len(m.Files), "duration_ms", time.Since(start).Milliseconds())
+	// Retention is housekeeping: a failure to remove old files is logged,
+	// and the next run tries again.
+	var names []string
+	for _, e := range extracted {
+		if e.Source.Location() != sources.Embedded {
+			names = append(names, e.Source.Name())
+		}
+	}
+	if err := pruneLanding(land, filepath.Join(cfg.DataDir, "quarantine"), names, cfg.KeepReleases+1); err != nil {
+		log.Warn("pruning old snapshots", "stage", "publish", "error", err.Error())
+	}
+	if err := pruneBrokenWarehouses(filepath.Join(cfg.DataDir, "warehouse.duckdb")); err != nil {
+		log.Warn("pruning warehouses moved aside", "stage", "publish", "error", err.Error())
+	}
 	return res, nil
 }
 
@@ -486,6 +500,10 @@ func manifestSource(ctx context.Context, conn *sql.Conn, e Extracted) (output.Ma
 // release says so (a week covers weekends and holiday runs).
 const staleDays = 7
 
+// priceJump is the day-on-day move of a close beyond which a price used
+// for a valuation is named in the release notes (docs/operations.md).
+const priceJump = 10
+
 // qualityNotes states, in the manifest and the log, what a reader of the
 // figures should know: stale FX, unvalued incidents and rejected records.
 func qualityNotes(ctx context.Context, conn *sql.Conn) ([]string, error) {
@@ -505,6 +523,20 @@ func qualityNotes(ctx context.Context, conn *sql.Conn) ([]string, error) {
 	}
 	if unvalued > 0 {
 		notes = append(notes, fmt.Sprintf("%d incident(s) have no USD value (no native amounts and no reported figure): counted, not summed", unvalued))
+	}
+	// A price used for a valuation that moved more than priceJump times
+	// from the day before is kept (crypto can crash) but named, so a reader
+	// can check it before quoting the figure.
+	var jumps int64
+	var example sql.NullString
+	if err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*), min(a.priced_as || ' ' || strftime(a.price_date, '%%Y-%%m-%%d'))
+		FROM (SELECT DISTINCT priced_as, price_date, price_usd FROM fct_incident_assets WHERE price_usd > 0) a
+		JOIN fct_prices_daily p ON p.asset = a.priced_as AND p.price_date = a.price_date - 1
+		WHERE p.close_usd > 0 AND greatest(a.price_usd / p.close_usd, p.close_usd / a.price_usd) > %d`, priceJump)).Scan(&jumps, &example); err != nil {
+		return nil, err
+	}
+	if jumps > 0 {
+		notes = append(notes, fmt.Sprintf("%d price(s) used for valuation moved more than %dx from the day before (first: %s): check the price feed before quoting those incidents", jumps, priceJump, example.String))
 	}
 	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM fct_rejects").Scan(&rejected); err != nil {
 		return nil, err
