@@ -312,3 +312,28 @@ func TestRetentionPrunesSnapshotsAndBrokenWarehouses(t *testing.T) {
 	_, err = Run(t.Context(), cfg, quietLog, Options{Offline: true})
 	require.NoError(t, err)
 }
+
+// The lock file is never opened through a symlink: a link planted at .lock
+// fails the lock and leaves its target untouched.
+func TestLockDoesNotFollowSymlink(t *testing.T) {
+	dir := t.TempDir()
+	outside := filepath.Join(dir, "outside.txt")
+	require.NoError(t, os.WriteFile(outside, []byte("precious\n"), 0o644))
+	data := filepath.Join(dir, "data")
+	require.NoError(t, os.MkdirAll(data, 0o755))
+	require.NoError(t, os.Symlink(outside, filepath.Join(data, ".lock")))
+	_, err := lockDataDir(t.Context(), quietLog, data, 0)
+	require.ErrorContains(t, err, "locking "+data)
+	b, err := os.ReadFile(outside)
+	require.NoError(t, err)
+	require.Equal(t, "precious\n", string(b))
+
+	// A regular lock file works and records its holder.
+	out := filepath.Join(dir, "out")
+	unlock, err := lockOutDir(t.Context(), quietLog, out, 0)
+	require.NoError(t, err)
+	_, err = lockOutDir(t.Context(), quietLog, out, 0)
+	require.ErrorIs(t, err, ErrLocked)
+	require.ErrorContains(t, err, "on the output folder")
+	unlock()
+}
