@@ -37,7 +37,7 @@ type Publisher struct {
 func (p *Publisher) Current() string { return filepath.Join(p.Root, "current") }
 
 // Publish writes the datasets, SCHEMA.md and the manifest as release runID
-// and makes it current.
+// and makes it current. The caller holds the out_dir's one-writer lock.
 func (p *Publisher) Publish(ctx context.Context, conn *sql.Conn, runID string, parquet, csv []Dataset, m *Manifest) (dir string, err error) {
 	releases := filepath.Join(p.Root, "releases")
 	final := filepath.Join(releases, runID)
@@ -287,6 +287,9 @@ func (p *Publisher) prune(current string) error {
 	var errs []error
 	for _, e := range entries {
 		switch {
+		// A writer builds its .partial folder only while it holds the
+		// out_dir lock, which the caller of Publish holds now: any other
+		// one was left by a writer that is gone.
 		case strings.HasPrefix(e.Name(), ".") && strings.HasSuffix(e.Name(), ".partial"):
 			errs = append(errs, os.RemoveAll(filepath.Join(releases, e.Name())))
 		case e.IsDir() && e.Name() != current:

@@ -142,14 +142,22 @@ func LoadReport(ctx context.Context, conn *sql.Conn, m *Manifest) (*Report, erro
 		return nil, err
 	}
 	r.Headline = headline(r.DPRK, r.General)
-	if r.TotalsChart, err = totalsChart(r.Years, r.Currencies); err != nil {
-		return nil, err
+	// An axis with no category cannot be drawn: with no rows the page says
+	// so in place of the chart.
+	if len(r.Years) > 0 {
+		if r.TotalsChart, err = totalsChart(r.Years, r.Currencies); err != nil {
+			return nil, err
+		}
 	}
-	if r.DPRKChart, err = dprkChart(r.DPRK); err != nil {
-		return nil, err
+	if len(r.DPRK) > 0 {
+		if r.DPRKChart, err = dprkChart(r.DPRK); err != nil {
+			return nil, err
+		}
 	}
-	if r.ShareChart, err = shareChart(r.DPRK); err != nil {
-		return nil, err
+	if len(r.DPRK) > 0 {
+		if r.ShareChart, err = shareChart(r.DPRK); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
 }

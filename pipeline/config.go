@@ -135,6 +135,10 @@ func ParseConfig(b []byte, dir string) (*Config, error) {
 	} else if err != nil {
 		return nil, explainYAML(err)
 	}
+	// A second document would otherwise be ignored without a word.
+	if err := dec.Decode(new(yaml.Node)); !errors.Is(err, io.EOF) {
+		return nil, errors.New("more than one YAML document: a configuration is one document")
+	}
 	if err := c.validate(); err != nil {
 		return nil, err
 	}
@@ -227,6 +231,11 @@ func (c *Config) validate() error {
 		if scheme, _, ok := strings.Cut(s.Location, "://"); ok && scheme != "http" && scheme != "https" {
 			errs = append(errs, fmt.Errorf("sources[%d]: location scheme %q is not supported: use http(s) or a file path", i, scheme))
 		}
+	}
+	// Names, types and options are the sources' own checks: run them here so
+	// that every configuration error is reported before a run starts.
+	if _, err := sources.New(c.SourceSpecs()); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

@@ -45,7 +45,7 @@ func extractWithDemand(ctx context.Context, log *slog.Logger, land *Landing, src
 		}
 		quiet := slog.New(slog.DiscardHandler)
 		known := append(first, extract(ctx, quiet, land, others, hc, extractOpts{offline: true, now: o.now})...)
-		needs, err := priceNeeds(ctx, cfg, known)
+		needs, err := priceNeeds(ctx, cfg, land, known, o.now)
 		if err != nil {
 			return nil, fmt.Errorf("computing the prices the incidents need: %w", err)
 		}
@@ -81,7 +81,7 @@ func extractWithDemand(ctx context.Context, log *slog.Logger, land *Landing, src
 
 // priceNeeds builds the models on the phase-1 sources in memory and returns
 // int_price_needs.
-func priceNeeds(ctx context.Context, cfg *Config, extracted []Extracted) ([]sources.PriceNeed, error) {
+func priceNeeds(ctx context.Context, cfg *Config, land *Landing, extracted []Extracted, now func() time.Time) ([]sources.PriceNeed, error) {
 	db, err := OpenWarehouse("")
 	if err != nil {
 		return nil, err
@@ -92,7 +92,7 @@ func priceNeeds(ctx context.Context, cfg *Config, extracted []Extracted) ([]sour
 		return nil, err
 	}
 	defer conn.Close()
-	if err := build(ctx, slog.New(slog.DiscardHandler), conn, cfg, extracted, false, nil); err != nil {
+	if _, err := buildFallingBack(ctx, slog.New(slog.DiscardHandler), conn, cfg, land, extracted, false, nil, now); err != nil {
 		return nil, err
 	}
 	rows, err := conn.QueryContext(ctx, "SELECT asset, coingecko_id, need_date FROM int_price_needs ORDER BY ALL")

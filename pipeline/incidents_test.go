@@ -199,7 +199,8 @@ func TestIncidentFeedRejects(t *testing.T) {
 		slices.Sort(rs)
 	}
 	require.Equal(t, []string{"date in the future", "missing or unparseable date", "negative amount", "unparseable amount"}, reasons["slowmist"])
-	require.Equal(t, []string{"duplicate id", "duplicate id", "missing or unparseable date", "negative amount"}, reasons["defi_rekt"])
+	// The second record of a repeated id is the reject; the first is kept.
+	require.Equal(t, []string{"duplicate of line 5", "missing or unparseable date", "negative amount"}, reasons["defi_rekt"])
 	require.Equal(t, []string{"date in the future", "unparseable amount"}, reasons["blocksec"])
 	rows := map[string]string{}
 	for _, s := range res.Manifest.Sources {
@@ -208,7 +209,7 @@ func TestIncidentFeedRejects(t *testing.T) {
 		}
 	}
 	require.Equal(t, "5=1+4", rows["slowmist"])
-	require.Equal(t, "5=1+4", rows["defi_rekt"])
+	require.Equal(t, "5=2+3", rows["defi_rekt"])
 	require.Equal(t, "3=1+2", rows["blocksec"])
 }
 

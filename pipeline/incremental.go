@@ -178,7 +178,7 @@ func loadRaw(ctx context.Context, log *slog.Logger, conn *sql.Conn, models []Mod
 		}
 		start := time.Now()
 		if err := buildModels(ctx, log, conn, []Model{m}); err != nil {
-			return nil, err
+			return nil, &rawLoadError{Model: m.Name, Err: err}
 		}
 		if _, err := conn.ExecContext(ctx, "INSERT OR REPLACE INTO meta_raw_loads VALUES (?, ?, now())", m.Name, fp); err != nil {
 			return nil, err

@@ -205,8 +205,7 @@ func (l *Landing) Store(src sources.Source, files []sources.File, ex *sources.Ex
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	name := snap.FetchedAt.Format("20060102T150405.000000000Z") + ".json"
-	if err := renameio.WriteFile(filepath.Join(dir, name), append(b, '\n'), 0o644); err != nil {
+	if err := renameio.WriteFile(filepath.Join(dir, recordName(snap)), append(b, '\n'), 0o644); err != nil {
 		return nil, err
 	}
 	return snap, nil
@@ -360,6 +359,66 @@ func (l *Landing) LastAttempt(source string) (*Attempt, error) {
 	return &a, nil
 }
 
+// recordName is the file name of a snapshot's record.
+func recordName(snap *Snapshot) string {
+	return snap.FetchedAt.UTC().Format("20060102T150405.000000000Z") + ".json"
+}
+
+// Unusable marks a landed snapshot that could not be loaded: its bytes
+// passed the fetch checks but DuckDB could not read them. Later runs skip
+// it, and `heiststat sources` lists it with the reason.
+//
+//	<data_dir>/landing/<source>/unusable/<snapshot record name>
+type Unusable struct {
+	Snapshot  string    `json:"snapshot"`
+	FetchedAt time.Time `json:"fetched_at"`
+	Reason    string    `json:"reason"`
+	MarkedAt  time.Time `json:"marked_at"`
+}
+
+// MarkUnusable records that a snapshot cannot be loaded, and why.
+func (l *Landing) MarkUnusable(snap *Snapshot, reason string, at time.Time) error {
+	u := Unusable{Snapshot: recordName(snap), FetchedAt: snap.FetchedAt, Reason: sources.Redact(reason), MarkedAt: at.UTC()}
+	b, err := json.MarshalIndent(u, "", "  ")
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(l.dir(snap.Source), "unusable")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return renameio.WriteFile(filepath.Join(dir, u.Snapshot), append(b, '\n'), 0o644)
+}
+
+// Unusable lists the snapshots of a source marked unusable, oldest first.
+func (l *Landing) Unusable(source string) ([]Unusable, error) {
+	dir := filepath.Join(l.dir(source), "unusable")
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []Unusable
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".json") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		var u Unusable
+		if err := json.Unmarshal(b, &u); err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, e.Name()), err)
+		}
+		u.Snapshot = e.Name()
+		out = append(out, u)
+	}
+	return out, nil
+}
+
 // ErrNoArchive means a source has never landed a good snapshot.
 var ErrNoArchive = errors.New("no archived snapshot")
 
@@ -382,8 +441,16 @@ func (l *Landing) Latest(source string) (*Snapshot, []string, error) {
 		}
 	}
 	slices.Sort(names)
+	unusable, err := l.Unusable(source)
+	if err != nil {
+		return nil, nil, err
+	}
 	var notes []string
 	for i := len(names) - 1; i >= 0; i-- {
+		if j := slices.IndexFunc(unusable, func(u Unusable) bool { return u.Snapshot == names[i] }); j >= 0 {
+			notes = append(notes, fmt.Sprintf("skipping archived snapshot %s: marked unusable: %s", filepath.Join(dir, names[i]), unusable[j].Reason))
+			continue
+		}
 		snap, err := l.readSnapshot(source, filepath.Join(dir, names[i]))
 		if err != nil {
 			notes = append(notes, fmt.Sprintf("skipping archived snapshot %s: %v (trying the next older one)", filepath.Join(dir, names[i]), err))

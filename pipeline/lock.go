@@ -4,17 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/gofrs/flock"
 )
 
-// ErrLocked means another heiststat process holds the data folder.
-var ErrLocked = errors.New("another heiststat process holds the lock on the data folder")
+// ErrLocked means another heiststat process holds the data or output folder.
+var ErrLocked = errors.New("another heiststat process holds the lock")
 
 // lockRetry is how often a waiting writer retries the lock.
 const lockRetry = 200 * time.Millisecond
@@ -25,14 +27,27 @@ const lockRetry = 200 * time.Millisecond
 // (0: not at all) and then gives up with ErrLocked. Readers of published
 // releases never take it.
 func lockDataDir(ctx context.Context, log *slog.Logger, dataDir string, timeout time.Duration) (unlock func(), err error) {
-	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+	return lockDir(ctx, log, dataDir, "data folder", timeout)
+}
+
+// lockOutDir takes the one-writer lock on the output folder for a publish
+// and its prune: two runs with separate data folders may share an out_dir,
+// and each prune would otherwise remove the other's release in progress.
+func lockOutDir(ctx context.Context, log *slog.Logger, outDir string, timeout time.Duration) (unlock func(), err error) {
+	return lockDir(ctx, log, outDir, "output folder", timeout)
+}
+
+func lockDir(ctx context.Context, log *slog.Logger, dir, what string, timeout time.Duration) (unlock func(), err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	path := filepath.Join(dataDir, ".lock")
-	l := flock.New(path)
+	path := filepath.Join(dir, ".lock")
+	// Never through a symlink: a link planted at .lock would have the lock
+	// file (and the holder line written into it) land outside the folder.
+	l := flock.New(path, flock.SetFlag(os.O_CREATE|os.O_RDWR|syscall.O_NOFOLLOW))
 	ok, err := l.TryLock()
 	if err == nil && !ok && timeout > 0 {
-		log.Info("waiting for the data folder lock", "stage", "lock", "holder", lockHolder(path), "timeout", timeout.String())
+		log.Info("waiting for the "+what+" lock", "stage", "lock", "holder", lockHolder(path), "timeout", timeout.String())
 		wctx, cancel := context.WithTimeout(ctx, timeout)
 		ok, err = l.TryLockContext(wctx, lockRetry)
 		cancel()
@@ -41,20 +56,28 @@ func lockDataDir(ctx context.Context, log *slog.Logger, dataDir string, timeout 
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("locking %s: %w", dataDir, err)
+		return nil, fmt.Errorf("locking %s: %w", dir, err)
 	}
 	if !ok {
-		return nil, fmt.Errorf("%w %s (%s; waited %s, set lock_timeout or --lock-timeout to wait longer)",
-			ErrLocked, dataDir, lockHolder(path), timeout)
+		return nil, fmt.Errorf("%w on the %s %s (%s; waited %s, set lock_timeout or --lock-timeout to wait longer)",
+			ErrLocked, what, dir, lockHolder(path), timeout)
 	}
 	// Who holds the lock, for the message a second writer prints.
-	_ = os.WriteFile(path, fmt.Appendf(nil, "pid %d since %s\n", os.Getpid(), time.Now().UTC().Format(time.RFC3339)), 0o644)
+	if f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC|syscall.O_NOFOLLOW, 0o644); err == nil {
+		_, _ = fmt.Fprintf(f, "pid %d since %s\n", os.Getpid(), time.Now().UTC().Format(time.RFC3339))
+		_ = f.Close()
+	}
 	return func() { _ = l.Unlock() }, nil
 }
 
 // lockHolder describes the process recorded in the lock file.
 func lockHolder(path string) string {
-	b, err := os.ReadFile(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return "holder unknown"
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, 256))
 	if s := strings.TrimSpace(string(b)); err == nil && s != "" {
 		return "held by " + s
 	}

@@ -5,6 +5,7 @@ package pipeline
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"fmt"
 	"io"
@@ -79,9 +80,11 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 	defer unlock()
 	// Named once the lock is held: two runs started in the same millisecond
 	// (one waiting for the other's lock) otherwise shared a run ID, and the
-	// second failed to record its run.
+	// second failed to record its run. Runs on separate data folders share
+	// no lock but may share an out_dir: the random suffix keeps their
+	// release names apart.
 	started := now()
-	runID := started.Format("20060102T150405.000Z")
+	runID := started.Format("20060102T150405.000Z") + "-" + rand.Text()[:6]
 	log = log.With("run_id", runID)
 
 	db, err := openWarehouse(log, filepath.Join(cfg.DataDir, "warehouse.duckdb"))
@@ -176,7 +179,11 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 			log.Debug("raw tables checkpointed", "stage", "load", "ms", time.Since(start).Milliseconds())
 		})
 	}
-	if err := build(ctx, log, conn, cfg, extracted, true, loaded); err != nil {
+	if extracted, err = buildFallingBack(ctx, log, conn, cfg, land, extracted, true, loaded, now); err != nil {
+		return nil, err
+	}
+	// A snapshot found unusable was replaced: the release is built from these.
+	if rec.Fingerprint, err = runFingerprint(cfg, extracted); err != nil {
 		return nil, err
 	}
 
@@ -219,6 +226,13 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 	m.Status = string(res.Status)
 	m.FinishedAt = now().Format(time.RFC3339)
 
+	// The publish and its prune hold the out_dir lock; the wait is at least
+	// a publish's length, so a second writer's finished build is not lost.
+	unlockOut, err := lockOutDir(ctx, log, cfg.OutDir, max(cfg.LockTimeout, outLockWait))
+	if err != nil {
+		return nil, err
+	}
+	defer unlockOut()
 	start := time.Now()
 	pub := &output.Publisher{Root: cfg.OutDir, Keep: cfg.KeepReleases}
 	parquet, csv := output.Datasets(cfg.ExtraCurrencies())
@@ -236,8 +250,26 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 		rec.Rows += f.Rows
 	}
 	log.Info("published", "stage", "publish", "release", res.Release, "status", res.Status, "files", len(m.Files), "duration_ms", time.Since(start).Milliseconds())
+	// Retention is housekeeping: a failure to remove old files is logged,
+	// and the next run tries again.
+	var names []string
+	for _, e := range extracted {
+		if e.Source.Location() != sources.Embedded {
+			names = append(names, e.Source.Name())
+		}
+	}
+	if err := pruneLanding(land, filepath.Join(cfg.DataDir, "quarantine"), names, cfg.KeepReleases+1); err != nil {
+		log.Warn("pruning old snapshots", "stage", "publish", "error", err.Error())
+	}
+	if err := pruneBrokenWarehouses(filepath.Join(cfg.DataDir, "warehouse.duckdb")); err != nil {
+		log.Warn("pruning warehouses moved aside", "stage", "publish", "error", err.Error())
+	}
 	return res, nil
 }
+
+// outLockWait is the shortest wait for another writer's publish to the
+// same out_dir.
+const outLockWait = 5 * time.Minute
 
 // checkpoint writes the committed warehouse changes to its file.
 func checkpoint(ctx context.Context, db *sql.DB) error {
@@ -280,6 +312,11 @@ func build(ctx context.Context, log *slog.Logger, conn *sql.Conn, cfg *Config, e
 	if err != nil {
 		return err
 	}
+	extracted, quarantined, err := quarantine(extracted, models, filepath.Join(cfg.DataDir, "quarantine"))
+	if err != nil {
+		return err
+	}
+	logQuarantined(log, quarantined)
 	// Go-parsed feeds (OFAC XML) are registered as Arrow views first, so
 	// their raw models read them like any landed file.
 	release, err := registerArrowFeeds(ctx, conn, extracted)
@@ -298,6 +335,9 @@ func build(ctx context.Context, log *slog.Logger, conn *sql.Conn, cfg *Config, e
 	var rest []Model
 	err = inTransaction(ctx, conn, func() error {
 		if err := registerLanded(ctx, conn, extracted); err != nil {
+			return err
+		}
+		if err := registerQuarantined(ctx, conn, quarantined); err != nil {
 			return err
 		}
 		if err := dropPersistedModels(ctx, conn, models); err != nil {
@@ -468,6 +508,10 @@ func manifestSource(ctx context.Context, conn *sql.Conn, e Extracted) (output.Ma
 // release says so (a week covers weekends and holiday runs).
 const staleDays = 7
 
+// priceJump is the day-on-day move of a close beyond which a price used
+// for a valuation is named in the release notes (docs/operations.md).
+const priceJump = 10
+
 // qualityNotes states, in the manifest and the log, what a reader of the
 // figures should know: stale FX, unvalued incidents and rejected records.
 func qualityNotes(ctx context.Context, conn *sql.Conn) ([]string, error) {
@@ -487,6 +531,20 @@ func qualityNotes(ctx context.Context, conn *sql.Conn) ([]string, error) {
 	}
 	if unvalued > 0 {
 		notes = append(notes, fmt.Sprintf("%d incident(s) have no USD value (no native amounts and no reported figure): counted, not summed", unvalued))
+	}
+	// A price used for a valuation that moved more than priceJump times
+	// from the day before is kept (crypto can crash) but named, so a reader
+	// can check it before quoting the figure.
+	var jumps int64
+	var example sql.NullString
+	if err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*), min(a.priced_as || ' ' || strftime(a.price_date, '%%Y-%%m-%%d'))
+		FROM (SELECT DISTINCT priced_as, price_date, price_usd FROM fct_incident_assets WHERE price_usd > 0) a
+		JOIN fct_prices_daily p ON p.asset = a.priced_as AND p.price_date = a.price_date - 1
+		WHERE p.close_usd > 0 AND greatest(a.price_usd / p.close_usd, p.close_usd / a.price_usd) > %d`, priceJump)).Scan(&jumps, &example); err != nil {
+		return nil, err
+	}
+	if jumps > 0 {
+		notes = append(notes, fmt.Sprintf("%d price(s) used for valuation moved more than %dx from the day before (first: %s): check the price feed before quoting those incidents", jumps, priceJump, example.String))
 	}
 	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM fct_rejects").Scan(&rejected); err != nil {
 		return nil, err

@@ -27,6 +27,8 @@ type SourceState struct {
 	LastError   string     `json:"last_error,omitempty"`
 	// Skipped describes corrupt or incomplete snapshots passed over.
 	Skipped []string `json:"skipped,omitempty"`
+	// Unusable lists the snapshots a run could not load, with the reason.
+	Unusable []Unusable `json:"unusable,omitempty"`
 }
 
 // Sources reports each configured source's archive state without fetching
@@ -50,6 +52,9 @@ func Sources(cfg *Config) ([]SourceState, error) {
 			return nil, err
 		}
 		st.Skipped = notes
+		if st.Unusable, err = land.Unusable(src.Name()); err != nil {
+			return nil, err
+		}
 		if snap != nil {
 			st.LastSuccess, st.Bytes, st.NotModified, st.Freshness = &snap.FetchedAt, snap.Bytes(), snap.NotModified, Archived
 		}
@@ -59,7 +64,9 @@ func Sources(cfg *Config) ([]SourceState, error) {
 		}
 		if a != nil {
 			st.LastAttempt, st.LastError = &a.At, a.Error
-			if a.OK && snap != nil {
+			// Live only when the latest fetch is the snapshot runs use: a
+			// fetch marked unusable since leaves an older one in use.
+			if a.OK && snap != nil && snap.FetchedAt.Equal(a.At) {
 				st.Freshness = Live
 			}
 		}

@@ -112,7 +112,7 @@ func ParseDNInstitute(r io.Reader) ([]DNIncident, error) {
 		if !ok {
 			continue
 		}
-		b, err := readLimited(tr)
+		b, err := readLimited(tr, h.Size)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", h.Name, err)
 		}

@@ -69,7 +69,7 @@ func unzipOne(b []byte, suffix string) ([]byte, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
-		data, err := readLimited(rc)
+		data, err := readLimited(rc, int64(f.UncompressedSize64))
 		rc.Close()
 		if err != nil {
 			return nil, "", fmt.Errorf("%s: %w", f.Name, err)

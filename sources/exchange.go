@@ -157,6 +157,9 @@ func (t *exchangeTransport) body(ex *Exchange, key string, resp *http.Response) 
 	rb := &recordingBody{rc: resp.Body, max: t.maxBytes, progress: t.progress}
 	if ex != nil && resp.StatusCode == http.StatusOK {
 		rb.ex = ex
+		if resp.ContentLength > 0 {
+			rb.buf.Grow(int(resp.ContentLength))
+		}
 		rb.rec = Response{URL: key, Status: resp.StatusCode, ETag: resp.Header.Get("ETag"),
 			LastModified: resp.Header.Get("Last-Modified"), ContentType: resp.Header.Get("Content-Type")}
 	}
@@ -200,7 +203,8 @@ func (b *recordingBody) Read(p []byte) (int, error) {
 			b.done = true
 			sum := sha256.Sum256(b.buf.Bytes())
 			b.rec.SHA256, b.rec.Bytes = hex.EncodeToString(sum[:]), b.n
-			b.ex.add(b.rec, bytes.Clone(b.buf.Bytes()))
+			// The buffer is not written again: handed over, not copied.
+			b.ex.add(b.rec, b.buf.Bytes())
 		}
 	}
 	return n, err

@@ -66,7 +66,8 @@ func NewClient(o HTTPOptions) *http.Client {
 	tr.TLSHandshakeTimeout = o.ConnectTimeout
 
 	rc := retryablehttp.NewClient()
-	rc.HTTPClient = &http.Client{Timeout: o.Timeout, Transport: &hostLimiter{next: userAgent{tr}, rps: o.RateLimit, hosts: o.HostRateLimits}}
+	rc.HTTPClient = &http.Client{Timeout: o.Timeout, Transport: &hostLimiter{next: userAgent{tr}, rps: o.RateLimit, hosts: o.HostRateLimits},
+		CheckRedirect: keepKeysOnHost}
 	rc.Logger = nil // retries are logged below, with URLs redacted
 	rc.RetryMax = o.Retries
 	rc.RetryWaitMin, rc.RetryWaitMax = o.RetryWaitMin, o.RetryWaitMax
@@ -91,6 +92,33 @@ func NewClient(o HTTPOptions) *http.Client {
 		}
 	}
 	return &http.Client{Transport: &exchangeTransport{next: &retryablehttp.RoundTripper{Client: rc}, maxBytes: o.MaxResponseBytes, progress: o.Progress}}
+}
+
+// keepKeysOnHost is the redirect policy: an API key is for the host it was
+// configured for. Redirected to another host, a request loses every header
+// holding a key and the Referer (which names the keyed URL); a target URL
+// holding a key itself is refused. net/http only drops Authorization and
+// Cookie headers on its own.
+func keepKeysOnHost(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if req.URL.Host == via[0].URL.Host {
+		return nil
+	}
+	if Redact(req.URL.String()) != req.URL.String() {
+		return fmt.Errorf("refusing a redirect from %s to %s: the target URL holds an API key", via[0].URL.Host, req.URL.Host)
+	}
+	req.Header.Del("Referer")
+	for k, vs := range req.Header {
+		for _, v := range vs {
+			if Redact(v) != v {
+				req.Header.Del(k)
+				break
+			}
+		}
+	}
+	return nil
 }
 
 // checkRetry is retryablehttp's policy, except that a host name that does

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -188,4 +190,94 @@ func TestUnknownHostIsNotRetried(t *testing.T) {
 func TestAPIKeyEnvOnlyForKeyedTypes(t *testing.T) {
 	_, err := New([]Spec{{Name: "ecb", Type: "ecb_eurofxref", Location: "https://example.org/eurofxref-hist.zip", APIKeyEnv: "ECB_KEY"}})
 	require.ErrorContains(t, err, "api_key_env: type ecb_eurofxref takes no API key")
+}
+
+// A keyed request redirected to another host arrives there without its key
+// header or a Referer naming the keyed URL; redirected on its own host it
+// keeps the key; a redirect whose target URL holds the key is refused.
+func TestRedirectKeepsKeyOnItsHost(t *testing.T) {
+	const key = "k3y-redirect-Qw93"
+	t.Setenv("HEISTSTAT_TEST_REDIRECT_KEY", key)
+	_, err := APIKey("HEISTSTAT_TEST_REDIRECT_KEY")
+	require.NoError(t, err)
+	type seen struct{ header, referer string }
+	var other atomic.Value
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		other.Store(seen{r.Header.Get("x-cg-demo-api-key"), r.Header.Get("Referer")})
+		_, _ = w.Write([]byte(`{"prices": []}`))
+	}))
+	defer elsewhere.Close()
+	var same atomic.Value
+	var origin *httptest.Server
+	origin = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/away":
+			http.Redirect(w, r, elsewhere.URL+"/landed", http.StatusFound)
+		case "/away-with-key":
+			http.Redirect(w, r, elsewhere.URL+"/landed?key="+key, http.StatusFound)
+		case "/here":
+			http.Redirect(w, r, "/final", http.StatusFound)
+		default:
+			same.Store(seen{r.Header.Get("x-cg-demo-api-key"), r.Header.Get("Referer")})
+			_, _ = w.Write([]byte(`{"prices": []}`))
+		}
+	}))
+	defer origin.Close()
+	hdr := http.Header{}
+	hdr.Set("x-cg-demo-api-key", key)
+	o := DefaultHTTPOptions()
+	o.Retries, o.RateLimit = 0, 0
+
+	_, err = getWithHeader(t.Context(), NewClient(o), origin.URL+"/away?x_cg_demo_api_key="+key, hdr)
+	require.NoError(t, err)
+	got := other.Load().(seen)
+	require.Empty(t, got.header, "the key header stayed behind")
+	require.Empty(t, got.referer, "no Referer names the keyed URL")
+
+	_, err = getWithHeader(t.Context(), NewClient(o), origin.URL+"/here", hdr)
+	require.NoError(t, err)
+	require.Equal(t, key, same.Load().(seen).header, "same host: the key travels")
+
+	other.Store(seen{"untouched", ""})
+	_, err = getWithHeader(t.Context(), NewClient(o), origin.URL+"/away-with-key", hdr)
+	require.ErrorContains(t, err, "refusing a redirect")
+	require.NotContains(t, err.Error(), key)
+	require.Equal(t, "untouched", other.Load().(seen).header, "the keyed URL was never requested")
+}
+
+// A body is buffered once by the reader and once by the archive record, each
+// sized from Content-Length: memory stays near twice the body, not the
+// five times that growing copies took.
+func TestResponseBufferedNearItsSize(t *testing.T) {
+	body := []byte(strings.Repeat("0123456789abcdef", 1<<20)) // 16 MiB
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		_, _ = w.Write(body)
+	}))
+	defer srv.Close()
+	o := DefaultHTTPOptions()
+	o.Retries, o.RateLimit = 0, 0
+	hc := NewClient(o)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	ex := &Exchange{}
+	got, err := get(WithExchange(t.Context(), ex), hc, srv.URL+"/big.json")
+	runtime.ReadMemStats(&after)
+	require.NoError(t, err)
+	require.Len(t, got, len(body))
+	require.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(5*len(body)/2))
+
+	// Past the limit the read stops while streaming, without a length given.
+	o.MaxResponseBytes = 1 << 20
+	endless := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for range 64 {
+			if _, err := w.Write(body[:1<<20]); err != nil {
+				return
+			}
+		}
+	}))
+	defer endless.Close()
+	_, err = get(WithExchange(t.Context(), &Exchange{}), NewClient(o), endless.URL+"/endless.json")
+	require.ErrorIs(t, err, ErrTooLarge)
 }

@@ -142,28 +142,29 @@ func readFile(p string) ([]byte, error) {
 	// Sized from the file: io.ReadAll's doubling would allocate about twice
 	// a large feed's bytes on the way (peak memory at 1000x). bytes.Buffer
 	// reads up to the capacity less 512 bytes without growing.
-	if st, err := f.Stat(); err == nil && st.Size() < maxBodyBytes {
-		buf := bytes.NewBuffer(make([]byte, 0, st.Size()+bytes.MinRead))
-		if _, err := buf.ReadFrom(io.LimitReader(f, maxBodyBytes+1)); err != nil {
-			return nil, err
-		}
-		if buf.Len() > maxBodyBytes {
-			return nil, fmt.Errorf("larger than %d bytes", maxBodyBytes)
-		}
-		return buf.Bytes(), nil
+	size := int64(-1)
+	if st, err := f.Stat(); err == nil {
+		size = st.Size()
 	}
-	return readLimited(f)
+	return readLimited(f, size)
 }
 
-func readLimited(r io.Reader) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, maxBodyBytes+1))
-	if err != nil {
+// readLimited reads at most maxBodyBytes. A known size (a file's, a
+// response's Content-Length) sizes the buffer once; otherwise it grows as
+// bytes arrive. Either way the read stops at the limit, so memory stays near
+// it whatever the sender claims.
+func readLimited(r io.Reader, size int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if size >= 0 && size <= maxBodyBytes {
+		buf.Grow(int(size) + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(r, maxBodyBytes+1)); err != nil {
 		return nil, err
 	}
-	if len(b) > maxBodyBytes {
+	if buf.Len() > maxBodyBytes {
 		return nil, fmt.Errorf("larger than %d bytes", maxBodyBytes)
 	}
-	return b, nil
+	return buf.Bytes(), nil
 }
 
 // ErrHTMLPage is returned when a feed answers with a web page instead of data,
@@ -206,7 +207,7 @@ func getBody(ctx context.Context, hc *http.Client, url string, hdr http.Header) 
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("GET %s: HTTP %s", url, resp.Status)
 	}
-	b, err := readLimited(resp.Body)
+	b, err := readLimited(resp.Body, resp.ContentLength)
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: reading body: %w", url, err)
 	}

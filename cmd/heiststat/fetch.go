@@ -102,12 +102,20 @@ func (s *sourcesCmd) exec(g *globals, stdout, stderr io.Writer) int {
 				last += " (304)"
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", st.Name, st.Type, st.Freshness, last, st.Bytes, shortError(st.LastError))
+		lastErr := st.LastError
+		if n := len(st.Unusable); n > 0 && lastErr == "" {
+			u := st.Unusable[n-1]
+			lastErr = fmt.Sprintf("snapshot %s unusable: %s", u.FetchedAt.Format(time.RFC3339), u.Reason)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", st.Name, st.Type, st.Freshness, last, st.Bytes, shortError(firstLine(lastErr)))
 	}
 	tw.Flush()
 	for _, st := range states {
 		for _, n := range st.Skipped {
 			fmt.Fprintf(stderr, "%s: %s\n", st.Name, n)
+		}
+		for _, u := range st.Unusable {
+			fmt.Fprintf(stdout, "%s: snapshot %s (fetched %s) marked unusable: %s\n", st.Name, u.Snapshot, u.FetchedAt.Format(time.RFC3339), u.Reason)
 		}
 	}
 	return exitOK

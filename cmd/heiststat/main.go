@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -78,7 +79,23 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func run(args []string, stdout, stderr io.Writer) (code int) {
+func run(args []string, stdout, stderr io.Writer) int {
+	return guard(stderr, func() int { return dispatch(args, stdout, stderr) })
+}
+
+// guard reports a panic in f as a failed run (1), with its stack: left to
+// the runtime it exits 2, which callers read as a usage error.
+func guard(stderr io.Writer, f func() int) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "heiststat: internal error: %v\n%s", r, debug.Stack())
+			code = exitFailed
+		}
+	}()
+	return f()
+}
+
+func dispatch(args []string, stdout, stderr io.Writer) (code int) {
 	var c cli
 	parser, err := kong.New(&c, kong.Name("heiststat"),
 		kong.Description("Annual statistics of crypto thefts, valued at the theft date in USD, GBP and other currencies."),

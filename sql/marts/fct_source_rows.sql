@@ -1,12 +1,15 @@
 -- Records in, accepted and rejected per source and feed format. rows_in is
 -- counted from the raw tables, the other two from staging, so a record lost
 -- between them shows up (sql/tests checks rows_in = accepted + rejected).
+-- Lines the load's quarantine kept out of the raw tables count in both
+-- rows_in and rejected.
 with raw_counts as (
     select _source as source, 'defillama_hacks' as feed, count(*) as rows_in from raw_defillama_hacks group by all
     union all
     select _source, 'curated_incidents', count(*) from raw_curated_incidents group by all
     union all
-    select _source, 'prices_yfinance', count(*) from raw_prices_yfinance where c0 not in ('Price', 'Ticker', 'Date') group by all
+    -- An empty date is a record (rejected in staging), not a header row.
+    select _source, 'prices_yfinance', count(*) from raw_prices_yfinance where coalesce(c0, '') not in ('Price', 'Ticker', 'Date') group by all
     union all
     select _source, 'prices_coinmarketcap', count(*) from raw_prices_coinmarketcap group by all
     union all
@@ -66,6 +69,12 @@ with raw_counts as (
     group by all
     union all
     select _source, 'ofac_sdn_advanced', count(*) from raw_ofac_sdn_advanced group by all
+    union all
+    select source, feed, count(*) from stg_load__rejects group by all
+),
+
+raw_totals as (
+    select source, feed, sum(rows_in)::bigint as rows_in from raw_counts group by all
 ),
 
 staged as (
@@ -74,7 +83,11 @@ staged as (
         feed,
         coalesce(sum(records) filter (where reject_reason is null), 0)::bigint as accepted,
         coalesce(sum(records) filter (where reject_reason is not null), 0)::bigint as rejected
-    from int_records__all
+    from (
+        select source, feed, records, reject_reason from int_records__all
+        union all
+        select source, feed, 1, reject_reason from stg_load__rejects
+    )
     group by all
 )
 
@@ -84,6 +97,6 @@ select
     r.rows_in,
     coalesce(s.accepted, 0) as accepted,
     coalesce(s.rejected, 0) as rejected
-from raw_counts r
+from raw_totals r
 left join staged s using (source, feed)
 order by r.source, r.feed

@@ -5,6 +5,8 @@
 -- tells the rows of each ticker apart: the ~120-character landed path on
 -- each of 6.8M rows at 1000x made this load about 2x slower. The source
 -- and fetch time are looked up once per file.
+-- Duplicates (pipeline/quarantine.go): a second row for a date in a file is a reject; the first is kept.
+-- quarantine key: 1
 with files as (
     select
         unnest(getvariable('files_prices_yfinance')) as path,

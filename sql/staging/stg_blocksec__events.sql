@@ -21,7 +21,9 @@ typed as (
         case when json_type(chainIds) = 'ARRAY' then from_json(chainIds, '["VARCHAR"]') else []::varchar[] end as chain_ids,
         case when json_type(transactions) = 'ARRAY'
             then from_json(transactions, '[{"txnHash": "VARCHAR", "attacker": "VARCHAR"}]') end as txs,
-        _fetched_at::date as fetched_date
+        _fetched_at::date as fetched_date,
+        _file,
+        _position
     from src
 ),
 
@@ -37,7 +39,7 @@ dated as (
 
 select
     d.source,
-    coalesce(d.blocksec_id, '') || '|' || row_number() over (partition by d.source, d.blocksec_id order by d.record) as source_record_key,
+    coalesce(d.blocksec_id, '') || '|' || row_number() over first_seen as source_record_key,
     d.record,
     d.blocksec_id,
     d.media as url,
@@ -56,13 +58,23 @@ select
         h -> h is not null))), []) as tx_hashes,
     case
         when d.blocksec_id is null then 'missing id'
-        when count(*) over (partition by d.source, d.blocksec_id) > 1 then 'duplicate id'
+        -- The load's quarantine replaced invalid UTF-8 in the file with U+FFFD.
+        when contains(d.record, chr(65533)) then 'invalid UTF-8 (replaced with U+FFFD at load)'
+        -- The first record of an id in the feed is kept, whether the later
+        -- ones are copies or differ.
+        when row_number() over first_seen > 1 and first_value(d.record) over first_seen = d.record
+            then 'duplicate of an identical record'
+        when row_number() over first_seen > 1 then 'duplicate id: the first record is kept'
         when d.date_ms is null or d.date_ms <= 0 then 'missing or unparseable date'
         when d.victim is null then 'missing name'
+        when d.incident_date < date '2009-01-03' then 'date before 2009-01-03 (the first Bitcoin block)'
         when d.incident_date > d.fetched_date then 'date in the future'
+        when lower(trim(d.amount_text)) in ('nan', '-nan', 'inf', '+inf', '-inf', 'infinity', '+infinity', '-infinity') then 'amount is not a finite number'
+        when try_cast(trim(d.amount_text) as double) >= 1e11 then 'amount above the plausible bound (USD 100 billion)'
         when nullif(trim(d.amount_text), '') is not null and d.amount_usd is null then 'unparseable amount'
         when d.amount_usd < 0 then 'negative amount'
         when d.txs is null and d.record like '%"transactions":%' and json_type(json_extract(d.record, '$.transactions')) not in ('ARRAY', 'NULL')
             then 'transactions is not a list'
     end as reject_reason
 from dated d
+window first_seen as (partition by d.source, d.blocksec_id order by d._file, d._position)

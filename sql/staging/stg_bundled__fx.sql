@@ -11,5 +11,6 @@ select
         when try_cast(rate_date as date) is null then 'unparseable date'
         when nullif(trim(currency), '') is null then 'missing currency'
         when try_cast(per_eur as double) is null or try_cast(per_eur as double) <= 0 then 'missing or non-positive rate'
+        when not isfinite(try_cast(per_eur as double)) then 'rate is not a finite number'
     end as reject_reason
 from raw_bundled_fx

@@ -11,5 +11,6 @@ select
         when nullif(trim(asset), '') is null then 'missing asset'
         when try_cast(price_date as date) is null then 'unparseable date'
         when try_cast(close_usd as double) is null or try_cast(close_usd as double) <= 0 then 'missing or non-positive close'
+        when not isfinite(try_cast(close_usd as double)) or try_cast(close_usd as double) >= 1e7 then 'close not finite or above the plausible bound (USD 10 million per unit)'
     end as reject_reason
 from raw_bundled_prices

@@ -66,6 +66,7 @@ select
     case
         when incident_key is null or not regexp_full_match(incident_key, '[a-z0-9][a-z0-9-]*') then 'missing or malformed incident_key'
         when incident_date is null then 'missing or unparseable incident_date'
+        when incident_date < date '2009-01-03' then 'incident_date before 2009-01-03 (the first Bitcoin block)'
         when incident_date > fetched_date then 'incident_date in the future'
         when date_precision not in ('day', 'month', 'year') then 'date_precision must be day, month or year'
         when victim is null then 'missing victim'

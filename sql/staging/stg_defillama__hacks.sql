@@ -50,14 +50,20 @@ shared as (
     select partition_hash from keyed group by all having count(*) > 1
 ),
 
+-- An exact copy of a record (same text) is one record and one reject:
+-- copies share the (date, name) partition and sort next to each other.
 numbered as (
-    select *, 1::bigint as ordinal
+    select *, 1::bigint as ordinal, false as is_copy
     from keyed
     anti join shared using (partition_hash)
     union all
-    select *, row_number() over (partition by source, incident_date, victim order by record) as ordinal
+    select
+        *,
+        row_number() over w as ordinal,
+        coalesce(lag(record) over w = record, false) as is_copy
     from keyed
     semi join shared using (partition_hash)
+    window w as (partition by source, incident_date, victim order by record)
 )
 
 select
@@ -84,9 +90,15 @@ select
     returned_usd,
     defillama_id,
     case
+        when is_copy then 'duplicate of an identical record'
+        -- The load's quarantine replaced invalid UTF-8 in the file with U+FFFD.
+        when contains(record, chr(65533)) then 'invalid UTF-8 (replaced with U+FFFD at load)'
         when date_unix is null then 'missing or unparseable date'
         when victim is null then 'missing name'
+        when incident_date < date '2009-01-03' then 'date before 2009-01-03 (the first Bitcoin block)'
         when incident_date > fetched_date then 'date in the future'
+        when lower(trim(amount_text)) in ('nan', '-nan', 'inf', '+inf', '-inf', 'infinity', '+infinity', '-infinity') then 'amount is not a finite number'
+        when try_cast(trim(amount_text) as double) >= 1e11 then 'amount above the plausible bound (USD 100 billion)'
         when amount_text is not null and amount_usd is null then 'unparseable amount'
         when amount_usd < 0 then 'negative amount'
         when returned_text is not null and returned_usd is null then 'unparseable returnedFunds'

@@ -44,6 +44,7 @@ select
         when try_cast(period as date) > _fetched_at::date then 'date in the future'
         when nullif(value, '') is null then 'missing OBS_VALUE'
         when try_cast(value as double) is null then 'unparseable OBS_VALUE'
+        when not isfinite(try_cast(value as double)) then 'OBS_VALUE is not a finite number'
         when try_cast(value as double) <= 0 then 'non-positive OBS_VALUE'
     end as reject_reason
 from observations

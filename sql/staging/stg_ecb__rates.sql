@@ -42,10 +42,36 @@ classified as (
             when try_cast(o.c0 as date) is null then 'unparseable date'
             when try_cast(o.c0 as date) > h.fetch_day then 'date in the future'
             when try_cast(o.cell as double) is null then 'unparseable rate'
+            when not isfinite(try_cast(o.cell as double)) then 'rate is not a finite number'
             when try_cast(o.cell as double) <= 0 then 'non-positive rate'
         end as reject_reason
     from observations o
     left join header h on h._source = o._source and h.col = o.col
+),
+
+-- Plausibility (docs/operations.md): a rate more than 10x away from both
+-- the previous and the next rate of its currency (from its one neighbour at
+-- either end) is a corrupted cell, not a market move, and would bend every
+-- figure converted at it.
+neighbours as (
+    select *, lag(per_eur) over w as prev_rate, lead(per_eur) over w as next_rate
+    from classified
+    where reject_reason is null
+    window w as (partition by source, currency order by rate_date)
+),
+
+checked as (
+    select * from classified where reject_reason is not null
+    union all
+    select * exclude (prev_rate, next_rate) replace (
+        case
+            when (prev_rate is not null or next_rate is not null)
+                and coalesce(greatest(per_eur / prev_rate, prev_rate / per_eur) > 10, true)
+                and coalesce(greatest(per_eur / next_rate, next_rate / per_eur) > 10, true)
+                then 'rate more than 10x away from the neighbouring days'' rates'
+        end as reject_reason
+    )
+    from neighbours
 )
 
 -- record and source_record_key are only built for rejected rows (the
@@ -60,4 +86,4 @@ select
     currency,
     per_eur,
     reject_reason
-from classified
+from checked

@@ -32,6 +32,7 @@ select
         when try_cast(o.c0 as date) is null then 'unparseable date'
         when try_cast(o.c0 as date) > o._fetched_at::date then 'date in the future'
         when try_cast(o.c1 as double) is null then 'unparseable rate'
+        when not isfinite(try_cast(o.c1 as double)) then 'rate is not a finite number'
         when try_cast(o.c1 as double) <= 0 then 'non-positive rate'
     end as reject_reason
 from observations o

@@ -23,13 +23,14 @@ tickers as (
 -- Each cast once per row, not once per use (about 15% of this view's CPU).
 rows as (
     select *, try_cast(c0 as date) as price_date, try_cast(c1 as double) as close_usd
-    from src where c0 not in ('Price', 'Ticker', 'Date')
+    -- An empty date is a record to reject, not a header row.
+    from src where coalesce(c0, '') not in ('Price', 'Ticker', 'Date')
 ),
 
 classified as (
     select
         r._source as source,
-        r.c0 || '|' || coalesce(t.ticker, '') as source_record_key,
+        coalesce(r.c0, '') || '|' || coalesce(t.ticker, '') as source_record_key,
         t.ticker,
         r.c0,
         r.c1,
@@ -41,7 +42,9 @@ classified as (
             when r.price_date is null then 'unparseable date'
             when r.price_date > t.fetch_day then 'date in the future'
             when r.close_usd is null then 'unparseable close'
+            when not isfinite(r.close_usd) then 'close is not a finite number'
             when r.close_usd <= 0 then 'non-positive close'
+            when r.close_usd >= 1e7 then 'close above the plausible bound (USD 10 million per unit)'
         end as reject_reason
     from rows r
     left join tickers t on t._file_index = r._file_index
