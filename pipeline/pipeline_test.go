@@ -218,7 +218,8 @@ func TestSnapshotManifest(t *testing.T) {
 	require.Equal(t, res.RunID, m.RunID)
 	require.Equal(t, "ok", m.Status)
 	require.Equal(t, output.SchemaVersion, m.SchemaVersion)
-	require.Equal(t, "2026-05-28", m.AsOfDate)
+	// The latest input incident is the curated Humanity Protocol theft.
+	require.Equal(t, "2026-06-08", m.AsOfDate)
 	require.Equal(t, []string{"USD", "GBP"}, m.Currencies)
 	byName := map[string]output.ManifestSource{}
 	for _, s := range m.Sources {

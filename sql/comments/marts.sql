@@ -9,12 +9,12 @@ COMMENT ON COLUMN fct_incidents.date_precision IS 'day, month or year: how preci
 COMMENT ON COLUMN fct_incidents.source IS 'The source whose record leads the incident (the curated list when it has the incident).';
 COMMENT ON COLUMN fct_incidents.sources IS 'Every source that reports the incident, sorted.';
 COMMENT ON COLUMN fct_incidents.victim IS 'Victim name as the leading source spells it.';
-COMMENT ON COLUMN fct_incidents.victim_type IS 'cex, bridge, defi, wallet, payments or other (DeFiLlama targetType mapped; bridgeHack=true gives bridge).';
+COMMENT ON COLUMN fct_incidents.victim_type IS 'cex, bridge, defi, wallet, payments, gaming (curated list only) or other (DeFiLlama targetType mapped; bridgeHack=true gives bridge).';
 COMMENT ON COLUMN fct_incidents.country IS 'Victim country or region where known (curated list only).';
 COMMENT ON COLUMN fct_incidents.chains IS 'Blockchains involved, from all sources, sorted.';
 COMMENT ON COLUMN fct_incidents.technique IS 'Attack technique as the highest-precedence source describes it (free text).';
 COMMENT ON COLUMN fct_incidents.classification IS 'DeFiLlama classification (its taxonomy changes over time; not an enum).';
-COMMENT ON COLUMN fct_incidents.actor IS 'Attributed actor (e.g. DPRK); NULL when unattributed or when the attribution is disputed (see flags).';
+COMMENT ON COLUMN fct_incidents.actor IS 'Attributed actor (e.g. DPRK); NULL when unattributed. A disputed attribution keeps its actor; flags then holds attribution_disputed.';
 COMMENT ON COLUMN fct_incidents.actor_group IS 'Named group within the actor (e.g. Lazarus Group, TraderTraitor) where the attribution names one.';
 COMMENT ON COLUMN fct_incidents.attribution_strength IS 'Strongest evidence for actor: G = government (FBI/DOJ, NPA, KNPA, UN PoE, MSMT, or an OFAC SDN address match), F = named analytics firm, C = community, suspected, or feed text only.';
 COMMENT ON COLUMN fct_incidents.attribution_source IS 'Who made the attribution and when (citation text).';

@@ -1,7 +1,7 @@
 -- The data dictionary of the summary tables reporters read (annual_by_<dimension>,
 -- top_incidents, actor_share). SCHEMA.md is generated from these comments.
 
-COMMENT ON TABLE rpt_annual_by_victim_type IS 'Annual totals of theft incidents per victim type (cex, bridge, defi, wallet, payments, other; unknown where no source gives one). Each value has a row in every year from its first.';
+COMMENT ON TABLE rpt_annual_by_victim_type IS 'Annual totals of theft incidents per victim type (cex, bridge, defi, wallet, payments, gaming, other; unknown where no source gives one). Each value has a row in every year from its first.';
 COMMENT ON COLUMN rpt_annual_by_victim_type.year IS 'Calendar year (UTC).';
 COMMENT ON COLUMN rpt_annual_by_victim_type.victim_type IS 'Victim type of the incident (see incidents.victim_type); unknown when no source gives one.';
 COMMENT ON COLUMN rpt_annual_by_victim_type.incidents IS 'Number of incidents in the year with this victim type.';
@@ -59,10 +59,10 @@ COMMENT ON COLUMN rpt_top_incidents.rank IS '1 = the year''s largest incident by
 COMMENT ON COLUMN rpt_top_incidents.incident_id IS 'The incident (see parquet/incidents).';
 COMMENT ON COLUMN rpt_top_incidents.incident_date IS 'Theft date (UTC day).';
 COMMENT ON COLUMN rpt_top_incidents.victim IS 'Victim name as the leading source spells it.';
-COMMENT ON COLUMN rpt_top_incidents.victim_type IS 'cex, bridge, defi, wallet, payments or other.';
+COMMENT ON COLUMN rpt_top_incidents.victim_type IS 'cex, bridge, defi, wallet, payments, gaming or other.';
 COMMENT ON COLUMN rpt_top_incidents.country IS 'Victim country or region where known.';
 COMMENT ON COLUMN rpt_top_incidents.technique IS 'Attack technique (free text).';
-COMMENT ON COLUMN rpt_top_incidents.actor IS 'Attributed actor (e.g. DPRK); empty when unattributed or disputed.';
+COMMENT ON COLUMN rpt_top_incidents.actor IS 'Attributed actor (e.g. DPRK); empty when unattributed (a disputed attribution keeps its actor).';
 COMMENT ON COLUMN rpt_top_incidents.amount_usd IS 'Stolen value in USD at the theft date, DECIMAL(18,2).';
 COMMENT ON COLUMN rpt_top_incidents.amount_gbp IS 'Stolen value in GBP at the ECB cross rate of the theft date, DECIMAL(18,2).';
 COMMENT ON COLUMN rpt_top_incidents.valuation_method IS 'native_at_theft_date or reported_usd (see incidents).';
@@ -75,7 +75,7 @@ COMMENT ON COLUMN rpt_top_incidents.as_of_date IS 'The date the data is taken to
 COMMENT ON TABLE rpt_share_by_actor IS 'Each attributed actor''s share of every year''s thefts, in incidents and value, with YoY.';
 COMMENT ON COLUMN rpt_share_by_actor.year IS 'Calendar year (UTC).';
 COMMENT ON COLUMN rpt_share_by_actor.actor IS 'Attributed actor (DPRK is always listed).';
-COMMENT ON COLUMN rpt_share_by_actor.incidents IS 'The actor''s incidents in the year (a disputed attribution does not count).';
+COMMENT ON COLUMN rpt_share_by_actor.incidents IS 'The actor''s incidents in the year (a disputed attribution counts).';
 COMMENT ON COLUMN rpt_share_by_actor.year_incidents IS 'All incidents in the year (annual.csv).';
 COMMENT ON COLUMN rpt_share_by_actor.share_of_incidents_pct IS 'incidents as a percent of year_incidents, 1 decimal; empty when the year has none.';
 COMMENT ON COLUMN rpt_share_by_actor.stolen_usd IS 'Sum of the actor''s amount_usd, DECIMAL(18,2).';

@@ -16,7 +16,8 @@
 -- The actor is the curated one when there is one, else the best-evidenced;
 -- its strength is the strongest evidence for that actor, so no feed raises an
 -- attribution above what its own evidence supports. A curated row flagged
--- attribution_disputed keeps its evidence but gives no actor.
+-- attribution_disputed still gives its actor at its grade: the dissent is in
+-- its flags and its evidence, so a reader can leave such incidents out.
 with recs as (
     select * from int_incidents__grouped
 ),
@@ -27,8 +28,7 @@ curated as (
         actor,
         attribution_strength as strength,
         source || ': ' || attribution_strength || ', ' || coalesce(attribution_source, 'curated list')
-            || case when list_contains(flags, 'attribution_disputed') then ' (disputed)' else '' end as evidence,
-        list_contains(flags, 'attribution_disputed') as disputed
+            || case when list_contains(flags, 'attribution_disputed') then ' (disputed)' else '' end as evidence
     from recs
     where feed = 'curated' and actor is not null
 ),
@@ -149,15 +149,15 @@ feed_tags as (
 ),
 
 evidence as (
-    select incident_id, actor, strength, evidence, not disputed as counts, true as is_curated from curated
+    select incident_id, actor, strength, evidence, true as is_curated from curated
     union all
-    select incident_id, actor, strength, evidence, true, false from ofac
+    select incident_id, actor, strength, evidence, false from ofac
     union all
-    select incident_id, actor, strength, evidence, true, false from text
+    select incident_id, actor, strength, evidence, false from text
     union all
-    select incident_id, actor, strength, evidence, true, false from feed_tags
+    select incident_id, actor, strength, evidence, false from feed_tags
     union all
-    select incident_id, actor, strength, evidence, true, false from threads
+    select incident_id, actor, strength, evidence, false from threads
 ),
 
 ranked as (
@@ -165,21 +165,16 @@ ranked as (
     from evidence
 ),
 
-disputed as (
-    select distinct incident_id from curated where disputed
-),
-
 chosen as (
     select incident_id, first(actor order by is_curated desc, strength_rank, actor) as actor
     from ranked
-    where counts and incident_id not in (select incident_id from disputed)
     group by incident_id
 )
 
 select
     r.incident_id,
     c.actor,
-    case min(r.strength_rank) filter (where r.actor = c.actor and r.counts)
+    case min(r.strength_rank) filter (where r.actor = c.actor)
         when 1 then 'G' when 2 then 'F' when 3 then 'C'
     end as attribution_strength,
     list_sort(list_distinct(list(r.evidence))) as attribution_evidence

@@ -16,7 +16,7 @@ select
     i.technique,
     i.classification,
     -- Actor and strength come from the evidence (int_incident_attribution);
-    -- a disputed curated attribution is kept in flags but not counted.
+    -- a disputed curated attribution counts and says so in flags.
     a.actor,
     case when a.actor is not null then i.actor_group end as actor_group,
     a.attribution_strength,

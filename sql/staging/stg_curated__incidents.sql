@@ -70,8 +70,8 @@ select
         when incident_date > fetched_date then 'incident_date in the future'
         when date_precision not in ('day', 'month', 'year') then 'date_precision must be day, month or year'
         when victim is null then 'missing victim'
-        when victim_type is null or victim_type not in ('cex', 'bridge', 'defi', 'wallet', 'payments', 'other')
-            then 'victim_type must be one of cex, bridge, defi, wallet, payments, other'
+        when victim_type is null or victim_type not in ('cex', 'bridge', 'defi', 'wallet', 'payments', 'gaming', 'other')
+            then 'victim_type must be one of cex, bridge, defi, wallet, payments, gaming, other'
         when actor is not null and (attribution_strength is null or attribution_strength not in ('G', 'F', 'C'))
             then 'attribution_strength must be G, F or C'
         when stolen_assets is not null and not list_bool_and(list_transform(string_split(stolen_assets, ';'),
