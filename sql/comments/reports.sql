@@ -102,3 +102,19 @@ COMMENT ON COLUMN rpt_share_by_actor.share_change_pts IS 'share_of_year_pct minu
 COMMENT ON COLUMN rpt_share_by_actor.is_partial_year IS 'true for the year of as_of_date when the data ends before 31 December.';
 COMMENT ON COLUMN rpt_share_by_actor.as_of_date IS 'The date the data is taken to be complete to.';
 COMMENT ON COLUMN rpt_share_by_actor.yoy_basis IS 'full_year, or ytd_to_MM-DD for the partial year: its YoY compares the year to date with the previous year up to the same day, never a part of a year with a whole one.';
+
+COMMENT ON TABLE rpt_published_estimates IS 'Annual totals the trackers published (Chainalysis, CertiK, SlowMist, Immunefi, TRM, Elliptic, Comparitech, the UN Panel, MSMT, the community DPRK list, ...), each with its edition, scope and URL, beside heiststat''s figure for the same year and actor.';
+COMMENT ON COLUMN rpt_published_estimates.year IS 'The calendar year the published figure covers (a multi-year figure is filed under its last year; see note).';
+COMMENT ON COLUMN rpt_published_estimates.publisher IS 'Who published the figure.';
+COMMENT ON COLUMN rpt_published_estimates.edition IS 'Publication date of the report or post giving the figure (YYYY-MM-DD or YYYY-MM); a revised figure is another row.';
+COMMENT ON COLUMN rpt_published_estimates.scope IS 'What the figure counts: hacks (thefts only), hacks_and_scams, services (thefts from services or platforms), defi (DeFi only) or dprk (DPRK-attributed only).';
+COMMENT ON COLUMN rpt_published_estimates.actor IS 'all, or DPRK for figures of DPRK-attributed thefts.';
+COMMENT ON COLUMN rpt_published_estimates.stolen_usd IS 'The published USD figure, DECIMAL(18,2); empty when only a count was published.';
+COMMENT ON COLUMN rpt_published_estimates.incidents IS 'The published number of incidents, where given.';
+COMMENT ON COLUMN rpt_published_estimates.url IS 'The page the figure was read at.';
+COMMENT ON COLUMN rpt_published_estimates.note IS 'What the figure is, in a few words (edition, revisions, caveats).';
+COMMENT ON COLUMN rpt_published_estimates.heiststat_stolen_usd IS 'heiststat''s figure for the same year and actor: annual.stolen_usd (all) or annual_by_actor.stolen_usd for DPRK (all evidence), DECIMAL(18,2).';
+COMMENT ON COLUMN rpt_published_estimates.heiststat_incidents IS 'heiststat''s theft count for the same year and actor.';
+COMMENT ON COLUMN rpt_published_estimates.heiststat_stolen_usd_confirmed IS 'For DPRK rows, heiststat''s figure with G or F evidence only (annual_by_actor.stolen_usd_confirmed); empty for all-actor rows.';
+COMMENT ON COLUMN rpt_published_estimates.heiststat_incidents_confirmed IS 'For DPRK rows, heiststat''s count with G or F evidence only; empty for all-actor rows.';
+COMMENT ON COLUMN rpt_published_estimates.ratio IS 'stolen_usd / heiststat_stolen_usd, 2 decimals: above 1 when the publisher counts more.';
