@@ -87,6 +87,7 @@ func Datasets(extra []string) (parquet, csv []Dataset) {
 		{Name: "rejects", Table: "fct_rejects", OrderBy: "source, feed, source_record_key, record"},
 		{Name: "reconciliation", Table: "fct_reconciliation", OrderBy: "incident_id, feed, source, source_record_key"},
 		{Name: "annual_by_category", Table: "rpt_annual_by_category", OrderBy: "year, category"},
+		{Name: "published_estimates", Table: "rpt_published_estimates", OrderBy: "year, actor, publisher, edition, scope, url, stolen_usd"},
 	}
 	return parquet, csv
 }

@@ -55,6 +55,10 @@ type Config struct {
 	// headline tables; the others (by default rug_pull_scam) are reported
 	// only in annual_by_category.
 	TheftCategories []string `yaml:"theft_categories"`
+	// IncludeDisputed puts the thefts flagged theft_disputed or
+	// reported_late back into the headline tables (they are always in
+	// parquet/incidents with their flags).
+	IncludeDisputed bool `yaml:"include_disputed"`
 }
 
 // HTTPConfig sets the client every http(s) source shares.

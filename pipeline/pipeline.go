@@ -449,6 +449,7 @@ func setVariables(ctx context.Context, conn *sql.Conn, cfg *Config, models []Mod
 		fmt.Sprintf("SET VARIABLE as_of = %s", sqlString(cfg.AsOf)),
 		fmt.Sprintf("SET VARIABLE value_at = %s", sqlString(cfg.ValueAt)),
 		fmt.Sprintf("SET VARIABLE theft_categories = %s", sqlList(cfg.TheftCategories)),
+		fmt.Sprintf("SET VARIABLE include_disputed = %t", cfg.IncludeDisputed),
 		fmt.Sprintf("SET VARIABLE categories = %s", sqlList(Categories)),
 	}
 	for _, m := range models {

@@ -19,16 +19,16 @@ COMMENT ON COLUMN fct_incidents.actor_group IS 'Named group within the actor (e.
 COMMENT ON COLUMN fct_incidents.attribution_strength IS 'Strongest evidence for actor: G = government (FBI/DOJ, NPA, KNPA, UN PoE, MSMT, or an OFAC SDN address match), F = named analytics firm, C = community, suspected, or feed text only.';
 COMMENT ON COLUMN fct_incidents.attribution_source IS 'Who made the attribution and when (citation text).';
 COMMENT ON COLUMN fct_incidents.citation_url IS 'URL of the attribution source where one is recorded.';
-COMMENT ON COLUMN fct_incidents.amount_usd IS 'Stolen value in USD at the theft date, DECIMAL(18,2): priced native assets, or the reported figure (see valuation_method). NULL when unknown.';
+COMMENT ON COLUMN fct_incidents.amount_usd IS 'Stolen value in USD at the theft date, DECIMAL(18,2), by arbitration (see valuation_method): priced native assets, else a reviewed figure, else the median of the feeds when they disagree by more than a factor of 3, else the highest-precedence feed figure.';
 COMMENT ON COLUMN fct_incidents.amount_gbp IS 'amount_usd converted at the ECB GBP/USD cross rate (GBP per EUR / USD per EUR) of fx_rate_date, DECIMAL(18,2).';
-COMMENT ON COLUMN fct_incidents.valuation_method IS 'native_at_theft_date (sum of native quantity x USD close on price_date), reported_usd (the source''s own USD figure) or unvalued.';
+COMMENT ON COLUMN fct_incidents.valuation_method IS 'native_at_theft_date (sum of native quantity x USD close on price_date, from a review or the curated list), reviewed_usd (a reviewed figure, seed incident_reviews), median_of_feeds (the feeds disagree by more than 3x: flag amount_disputed), reported_usd (the highest-precedence feed''s figure) or unvalued (counted, not summed).';
 COMMENT ON COLUMN fct_incidents.native_value_usd IS 'Sum of the native stolen assets valued at the theft date when every asset could be priced; see parquet/incident_assets.';
 COMMENT ON COLUMN fct_incidents.reported_usd IS 'USD figure reported by the highest-precedence source that has one (curated list, then feeds).';
 COMMENT ON COLUMN fct_incidents.price_date IS 'For native valuation, the oldest price date used (the theft date, or the latest earlier day with a price).';
 COMMENT ON COLUMN fct_incidents.fx_rate_date IS 'ECB business day whose rates gave amount_gbp: the theft date or the latest earlier ECB day.';
 COMMENT ON COLUMN fct_incidents.gbp_per_usd IS 'GBP per USD cross rate used for amount_gbp.';
-COMMENT ON COLUMN fct_incidents.returned_usd IS 'Funds returned or recovered in USD as reported (curated list, then DeFiLlama returnedFunds); NULL when not reported.';
-COMMENT ON COLUMN fct_incidents.flags IS 'Confidence flags from the curated list: date_approximate, amount_uncertain, assets_uncertain, victim_uncertain, country_uncertain, attribution_disputed, attribution_unconfirmed.';
+COMMENT ON COLUMN fct_incidents.returned_usd IS 'Funds returned, recovered or reimbursed in USD as the feeds report them (curated list, then DeFiLlama returnedFunds, De.Fi, BlockSec); split into recovered_usd and reimbursed_usd.';
+COMMENT ON COLUMN fct_incidents.flags IS 'Confidence and review flags: date_approximate, amount_uncertain, assets_uncertain, victim_uncertain, country_uncertain, attribution_disputed, attribution_unconfirmed (curated list); amount_disputed (feeds differ by more than 3x); theft_disputed, reported_late (out of the headline tables unless include_disputed), notional_mint, reimbursed_by_victim (reviews).';
 COMMENT ON COLUMN fct_incidents.match_rules IS 'How feed records were merged into this incident: name+date(<=7d), name+month, name+year, similar name+date(<=3d)+amount(>=0.8), date(<=1d)+amount(>=0.95, >=$10M); empty when the incident has one record.';
 
 COMMENT ON TABLE fct_incident_assets IS 'Native stolen assets of each incident, as listed in the curated dataset, each priced in USD on the theft date.';
@@ -77,13 +77,16 @@ COMMENT ON COLUMN rpt_annual.year IS 'Calendar year (UTC).';
 COMMENT ON COLUMN rpt_annual.incidents IS 'Number of theft incidents in the year.';
 COMMENT ON COLUMN rpt_annual.stolen_usd IS 'Sum of amount_usd (each valued at its theft date).';
 COMMENT ON COLUMN rpt_annual.stolen_gbp IS 'Sum of amount_gbp (each at the ECB cross rate of its theft date).';
-COMMENT ON COLUMN rpt_annual.returned_usd IS 'Sum of returned_usd where reported.';
-COMMENT ON COLUMN rpt_annual.yoy_incidents_pct IS 'Change in incidents against the previous year, percent, 1 decimal; empty when the previous year is 0.';
-COMMENT ON COLUMN rpt_annual.yoy_stolen_usd_pct IS 'Change in stolen_usd against the previous year, percent, 1 decimal; empty when the previous year is 0.';
-COMMENT ON COLUMN rpt_annual.yoy_stolen_gbp_pct IS 'Change in stolen_gbp against the previous year, percent, 1 decimal; empty when the previous year is 0.';
+COMMENT ON COLUMN rpt_annual.yoy_incidents_pct IS 'Change in incidents against the previous year (for the partial year, against the previous year up to the same day: see yoy_basis), percent, 1 decimal; empty when the base is zero or absent.';
+COMMENT ON COLUMN rpt_annual.yoy_stolen_usd_pct IS 'Change in stolen_usd against the previous year (for the partial year, against the previous year up to the same day: see yoy_basis), percent, 1 decimal; empty when the base is zero or absent.';
+COMMENT ON COLUMN rpt_annual.yoy_stolen_gbp_pct IS 'Change in stolen_gbp against the previous year (for the partial year, against the previous year up to the same day: see yoy_basis), percent, 1 decimal; empty when the base is zero or absent.';
 COMMENT ON COLUMN rpt_annual.is_partial_year IS 'true for the year of as_of_date when the data ends before 31 December: not a full-year figure.';
 COMMENT ON COLUMN rpt_annual.as_of_date IS 'The date the data is taken to be complete to (config as_of, else the latest incident date).';
-COMMENT ON COLUMN rpt_annual.unvalued_incidents IS 'Incidents in the year with no USD value (counted, not summed).';
+COMMENT ON COLUMN rpt_annual.incidents_valued IS 'Incidents with a USD value (summed in stolen_usd).';
+COMMENT ON COLUMN rpt_annual.incidents_unvalued IS 'Incidents without a USD value (counted in incidents, not summed).';
+COMMENT ON COLUMN rpt_annual.recovered_usd IS 'Sum of recovered_usd: money returned by the thieves, frozen or seized (not the victims reimbursement of their own customers).';
+COMMENT ON COLUMN rpt_annual.reimbursed_usd IS 'Sum of reimbursed_usd: money victims paid back to their own customers (e.g. Bybit, DMM Bitcoin in 2024-25); not recovered from the thieves.';
+COMMENT ON COLUMN rpt_annual.yoy_basis IS 'full_year, or ytd_to_MM-DD for the partial year: its YoY compares the year to date with the previous year up to the same day, never a part of a year with a whole one.';
 
 COMMENT ON TABLE rpt_annual_by_actor IS 'Annual totals of theft incidents per attributed actor; unattributed covers the rest, so shares add to 100.';
 COMMENT ON COLUMN rpt_annual_by_actor.year IS 'Calendar year (UTC).';
@@ -92,9 +95,9 @@ COMMENT ON COLUMN rpt_annual_by_actor.incidents IS 'Number of the actor''s incid
 COMMENT ON COLUMN rpt_annual_by_actor.stolen_usd IS 'Sum of amount_usd.';
 COMMENT ON COLUMN rpt_annual_by_actor.stolen_gbp IS 'Sum of amount_gbp.';
 COMMENT ON COLUMN rpt_annual_by_actor.share_of_year_pct IS 'stolen_usd as a percent of the year''s total, 1 decimal; empty when the year total is 0.';
-COMMENT ON COLUMN rpt_annual_by_actor.yoy_incidents_pct IS 'Change in incidents against the actor''s previous year, percent; empty when that was 0.';
-COMMENT ON COLUMN rpt_annual_by_actor.yoy_stolen_usd_pct IS 'Change in stolen_usd against the actor''s previous year, percent; empty when that was 0.';
-COMMENT ON COLUMN rpt_annual_by_actor.yoy_stolen_gbp_pct IS 'Change in stolen_gbp against the actor''s previous year, percent; empty when that was 0.';
+COMMENT ON COLUMN rpt_annual_by_actor.yoy_incidents_pct IS 'The actors Change in incidents against the previous year (for the partial year, against the previous year up to the same day: see yoy_basis), percent, 1 decimal; empty when the base is zero or absent.';
+COMMENT ON COLUMN rpt_annual_by_actor.yoy_stolen_usd_pct IS 'The actors Change in stolen_usd against the previous year (for the partial year, against the previous year up to the same day: see yoy_basis), percent, 1 decimal; empty when the base is zero or absent.';
+COMMENT ON COLUMN rpt_annual_by_actor.yoy_stolen_gbp_pct IS 'The actors Change in stolen_gbp against the previous year (for the partial year, against the previous year up to the same day: see yoy_basis), percent, 1 decimal; empty when the base is zero or absent.';
 COMMENT ON COLUMN rpt_annual_by_actor.is_partial_year IS 'true for a year the data does not fully cover (see annual.csv).';
 
 COMMENT ON TABLE rpt_annual_by_source IS 'Annual counts and USD totals per source as each feed reports them, before merging or re-valuation.';
@@ -105,9 +108,14 @@ COMMENT ON COLUMN rpt_annual_by_source.stolen_usd IS 'Sum of the USD amounts the
 COMMENT ON COLUMN rpt_annual_by_source.incidents_without_amount IS 'Records with no USD amount (counted in incidents, not in stolen_usd).';
 
 COMMENT ON COLUMN fct_incidents.feeds IS 'Every feed kind that reports the incident, sorted: curated, defillama, blocksec, slowmist, defi_rekt.';
-COMMENT ON COLUMN fct_incidents.category IS 'hack_exploit, key_compromise, phishing, rug_pull_scam or other, from the highest-precedence record whose text maps to a specific one (sql/seeds/incident_categories.csv).';
-COMMENT ON COLUMN fct_incidents.is_theft IS 'true when category is one of the configured theft_categories (default: all but rug_pull_scam); only thefts count in annual, annual_by_actor.';
+COMMENT ON COLUMN fct_incidents.category IS 'The incident category: thefts (hack_exploit, key_compromise, phishing, other) or losses nobody stole (rug_pull_scam, exchange_collapse, operator_fraud, funds_frozen, market_event, price_liquidation, notional_mint, seizure_value), from the highest-precedence record whose text matches sql/seeds/incident_categories.csv, or a reviews reclassification.';
+COMMENT ON COLUMN fct_incidents.is_theft IS 'true when the incident counts in the headline tables: its category is one of theft_categories (default hack_exploit, key_compromise, phishing, other) and it is not flagged theft_disputed or reported_late (unless include_disputed is set).';
 COMMENT ON COLUMN fct_incidents.attribution_evidence IS 'Every piece of attribution evidence, sorted: the curated list (with strength and citation), OFAC SDN address matches (address, entity, program, where the address was found), feed text naming an actor.';
+COMMENT ON COLUMN fct_incidents.reimbursed_usd IS 'Money the victim paid back to its own customers (flag reimbursed_by_victim, e.g. Bybit, DMM Bitcoin), in USD: not recovered from the thieves.';
+COMMENT ON COLUMN fct_incidents.recovered_usd IS 'Money returned by the thief, frozen or seized, in USD as reported: returned_usd unless a review says it is the victims reimbursement of its own customers.';
+COMMENT ON COLUMN fct_incidents.amount_citation IS 'URL behind amount_usd: the reviews source, the curated lists citation for native amounts, or the winning feed records link (for a median, the record nearest it).';
+COMMENT ON COLUMN fct_incidents.reported_usd_high IS 'Highest USD figure any feed reports for the incident, DECIMAL(18,2); more than 3 times reported_usd_low flags amount_disputed.';
+COMMENT ON COLUMN fct_incidents.reported_usd_low IS 'Lowest USD figure any feed reports for the incident, DECIMAL(18,2).';
 
 COMMENT ON TABLE fct_reconciliation IS 'Every feed record behind every canonical incident, with the feed''s own date, name and amount beside the published ones, and disagreement flags.';
 COMMENT ON COLUMN fct_reconciliation.incident_id IS 'The canonical incident (see parquet/incidents).';
@@ -131,18 +139,24 @@ COMMENT ON COLUMN fct_reconciliation.name_differs IS 'true when the feed''s norm
 
 COMMENT ON TABLE rpt_annual_by_category IS 'Annual incidents and totals per category; is_theft marks the categories counted in the headline tables.';
 COMMENT ON COLUMN rpt_annual_by_category.year IS 'Calendar year (UTC).';
-COMMENT ON COLUMN rpt_annual_by_category.category IS 'hack_exploit, key_compromise, phishing, rug_pull_scam or other.';
+COMMENT ON COLUMN rpt_annual_by_category.category IS 'One of hack_exploit, key_compromise, phishing, other (thefts by default) or rug_pull_scam, exchange_collapse, operator_fraud, funds_frozen, market_event, price_liquidation, notional_mint, seizure_value (losses nobody stole).';
 COMMENT ON COLUMN rpt_annual_by_category.is_theft IS 'true when the category is in theft_categories (counted in annual.csv).';
 COMMENT ON COLUMN rpt_annual_by_category.incidents IS 'Canonical incidents of the category in the year.';
 COMMENT ON COLUMN rpt_annual_by_category.stolen_usd IS 'Sum of amount_usd, DECIMAL(18,2).';
 COMMENT ON COLUMN rpt_annual_by_category.stolen_gbp IS 'Sum of amount_gbp, each at its theft-date rate, DECIMAL(18,2).';
-COMMENT ON COLUMN rpt_annual_by_category.unvalued_incidents IS 'Incidents without a USD value (counted, not summed).';
+COMMENT ON COLUMN rpt_annual_by_category.incidents_valued IS 'Incidents with a USD value (summed in stolen_usd).';
+COMMENT ON COLUMN rpt_annual_by_category.incidents_unvalued IS 'Incidents without a USD value (counted in incidents, not summed).';
 
 COMMENT ON COLUMN rpt_annual_by_actor.incidents_strength_g IS 'Incidents of the actor whose strongest evidence is G (government).';
 COMMENT ON COLUMN rpt_annual_by_actor.incidents_strength_f IS 'Incidents of the actor whose strongest evidence is F (named analytics firm).';
 COMMENT ON COLUMN rpt_annual_by_actor.incidents_strength_c IS 'Incidents of the actor whose strongest evidence is C (community, suspected or feed text).';
 COMMENT ON COLUMN rpt_annual_by_actor.stolen_usd_strength_g IS 'USD stolen in the G-strength incidents, DECIMAL(18,2).';
 COMMENT ON COLUMN rpt_annual_by_actor.as_of_date IS 'The date the data is complete to (the config''s as_of, else the latest incident date).';
+COMMENT ON COLUMN rpt_annual_by_actor.incidents_valued IS 'Incidents with a USD value (summed in stolen_usd).';
+COMMENT ON COLUMN rpt_annual_by_actor.incidents_unvalued IS 'Incidents without a USD value (counted in incidents, not summed).';
+COMMENT ON COLUMN rpt_annual_by_actor.incidents_confirmed IS 'The actors incidents whose strongest evidence is G (government) or F (named firm or investigator): the confirmed count.';
+COMMENT ON COLUMN rpt_annual_by_actor.stolen_usd_confirmed IS 'Sum of amount_usd over incidents_confirmed, DECIMAL(18,2): "at least this much confirmed".';
+COMMENT ON COLUMN rpt_annual_by_actor.yoy_basis IS 'full_year, or ytd_to_MM-DD for the partial year: its YoY compares the year to date with the previous year up to the same day, never a part of a year with a whole one.';
 
 COMMENT ON COLUMN rpt_annual_by_source.theft_incidents IS 'Records of the source whose own category is a theft (theft_categories).';
 COMMENT ON COLUMN rpt_annual_by_source.theft_stolen_usd IS 'Sum of the reported USD of those records, DECIMAL(18,2).';

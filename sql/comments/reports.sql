@@ -8,11 +8,14 @@ COMMENT ON COLUMN rpt_annual_by_victim_type.incidents IS 'Number of incidents in
 COMMENT ON COLUMN rpt_annual_by_victim_type.stolen_usd IS 'Sum of amount_usd (each valued at its theft date), DECIMAL(18,2).';
 COMMENT ON COLUMN rpt_annual_by_victim_type.stolen_gbp IS 'Sum of amount_gbp (each at the ECB cross rate of its theft date), DECIMAL(18,2).';
 COMMENT ON COLUMN rpt_annual_by_victim_type.share_of_year_pct IS 'stolen_usd as a percent of the year''s total (annual.csv), 1 decimal; empty when the year total is 0.';
-COMMENT ON COLUMN rpt_annual_by_victim_type.yoy_incidents_pct IS 'Change in incidents against the previous year for this victim type, percent, 1 decimal; empty when that was 0.';
-COMMENT ON COLUMN rpt_annual_by_victim_type.yoy_stolen_usd_pct IS 'Change in stolen_usd against the previous year for this victim type, percent, 1 decimal; empty when that was 0.';
-COMMENT ON COLUMN rpt_annual_by_victim_type.yoy_stolen_gbp_pct IS 'Change in stolen_gbp against the previous year for this victim type, percent, 1 decimal; empty when that was 0.';
+COMMENT ON COLUMN rpt_annual_by_victim_type.yoy_incidents_pct IS 'Change in incidents against the previous year (for the partial year, against the previous year up to the same day: see yoy_basis), percent, 1 decimal; empty when the base is zero or absent.';
+COMMENT ON COLUMN rpt_annual_by_victim_type.yoy_stolen_usd_pct IS 'Change in stolen_usd against the previous year (for the partial year, against the previous year up to the same day: see yoy_basis), percent, 1 decimal; empty when the base is zero or absent.';
+COMMENT ON COLUMN rpt_annual_by_victim_type.yoy_stolen_gbp_pct IS 'Change in stolen_gbp against the previous year (for the partial year, against the previous year up to the same day: see yoy_basis), percent, 1 decimal; empty when the base is zero or absent.';
 COMMENT ON COLUMN rpt_annual_by_victim_type.is_partial_year IS 'true for the year of as_of_date when the data ends before 31 December: not a full-year figure.';
 COMMENT ON COLUMN rpt_annual_by_victim_type.as_of_date IS 'The date the data is taken to be complete to (config as_of, else the latest incident date).';
+COMMENT ON COLUMN rpt_annual_by_victim_type.incidents_valued IS 'Incidents with a USD value (summed in stolen_usd).';
+COMMENT ON COLUMN rpt_annual_by_victim_type.incidents_unvalued IS 'Incidents without a USD value (counted in incidents, not summed).';
+COMMENT ON COLUMN rpt_annual_by_victim_type.yoy_basis IS 'full_year, or ytd_to_MM-DD for the partial year: its YoY compares the year to date with the previous year up to the same day, never a part of a year with a whole one.';
 
 COMMENT ON TABLE rpt_annual_by_chain IS 'Annual totals of theft incidents per blockchain; an incident on several chains counts once in each. Each value has a row in every year from its first.';
 COMMENT ON COLUMN rpt_annual_by_chain.year IS 'Calendar year (UTC).';
@@ -21,11 +24,14 @@ COMMENT ON COLUMN rpt_annual_by_chain.incidents IS 'Number of incidents in the y
 COMMENT ON COLUMN rpt_annual_by_chain.stolen_usd IS 'Sum of amount_usd (each valued at its theft date), DECIMAL(18,2).';
 COMMENT ON COLUMN rpt_annual_by_chain.stolen_gbp IS 'Sum of amount_gbp (each at the ECB cross rate of its theft date), DECIMAL(18,2).';
 COMMENT ON COLUMN rpt_annual_by_chain.share_of_year_pct IS 'stolen_usd as a percent of the year''s total (annual.csv), 1 decimal; empty when the year total is 0. An incident on several chains counts in each, so a year''s shares can add above 100.';
-COMMENT ON COLUMN rpt_annual_by_chain.yoy_incidents_pct IS 'Change in incidents against the previous year for this chain, percent, 1 decimal; empty when that was 0.';
-COMMENT ON COLUMN rpt_annual_by_chain.yoy_stolen_usd_pct IS 'Change in stolen_usd against the previous year for this chain, percent, 1 decimal; empty when that was 0.';
-COMMENT ON COLUMN rpt_annual_by_chain.yoy_stolen_gbp_pct IS 'Change in stolen_gbp against the previous year for this chain, percent, 1 decimal; empty when that was 0.';
+COMMENT ON COLUMN rpt_annual_by_chain.yoy_incidents_pct IS 'Change in incidents against the previous year (for the partial year, against the previous year up to the same day: see yoy_basis), percent, 1 decimal; empty when the base is zero or absent.';
+COMMENT ON COLUMN rpt_annual_by_chain.yoy_stolen_usd_pct IS 'Change in stolen_usd against the previous year (for the partial year, against the previous year up to the same day: see yoy_basis), percent, 1 decimal; empty when the base is zero or absent.';
+COMMENT ON COLUMN rpt_annual_by_chain.yoy_stolen_gbp_pct IS 'Change in stolen_gbp against the previous year (for the partial year, against the previous year up to the same day: see yoy_basis), percent, 1 decimal; empty when the base is zero or absent.';
 COMMENT ON COLUMN rpt_annual_by_chain.is_partial_year IS 'true for the year of as_of_date when the data ends before 31 December: not a full-year figure.';
 COMMENT ON COLUMN rpt_annual_by_chain.as_of_date IS 'The date the data is taken to be complete to (config as_of, else the latest incident date).';
+COMMENT ON COLUMN rpt_annual_by_chain.incidents_valued IS 'Incidents with a USD value (summed in stolen_usd).';
+COMMENT ON COLUMN rpt_annual_by_chain.incidents_unvalued IS 'Incidents without a USD value (counted in incidents, not summed).';
+COMMENT ON COLUMN rpt_annual_by_chain.yoy_basis IS 'full_year, or ytd_to_MM-DD for the partial year: its YoY compares the year to date with the previous year up to the same day, never a part of a year with a whole one.';
 
 COMMENT ON TABLE rpt_annual_by_technique IS 'Annual totals of theft incidents per attack technique as the leading source words it (free text). Each value has a row in every year from its first.';
 COMMENT ON COLUMN rpt_annual_by_technique.year IS 'Calendar year (UTC).';
@@ -34,11 +40,14 @@ COMMENT ON COLUMN rpt_annual_by_technique.incidents IS 'Number of incidents in t
 COMMENT ON COLUMN rpt_annual_by_technique.stolen_usd IS 'Sum of amount_usd (each valued at its theft date), DECIMAL(18,2).';
 COMMENT ON COLUMN rpt_annual_by_technique.stolen_gbp IS 'Sum of amount_gbp (each at the ECB cross rate of its theft date), DECIMAL(18,2).';
 COMMENT ON COLUMN rpt_annual_by_technique.share_of_year_pct IS 'stolen_usd as a percent of the year''s total (annual.csv), 1 decimal; empty when the year total is 0.';
-COMMENT ON COLUMN rpt_annual_by_technique.yoy_incidents_pct IS 'Change in incidents against the previous year for this technique, percent, 1 decimal; empty when that was 0.';
-COMMENT ON COLUMN rpt_annual_by_technique.yoy_stolen_usd_pct IS 'Change in stolen_usd against the previous year for this technique, percent, 1 decimal; empty when that was 0.';
-COMMENT ON COLUMN rpt_annual_by_technique.yoy_stolen_gbp_pct IS 'Change in stolen_gbp against the previous year for this technique, percent, 1 decimal; empty when that was 0.';
+COMMENT ON COLUMN rpt_annual_by_technique.yoy_incidents_pct IS 'Change in incidents against the previous year (for the partial year, against the previous year up to the same day: see yoy_basis), percent, 1 decimal; empty when the base is zero or absent.';
+COMMENT ON COLUMN rpt_annual_by_technique.yoy_stolen_usd_pct IS 'Change in stolen_usd against the previous year (for the partial year, against the previous year up to the same day: see yoy_basis), percent, 1 decimal; empty when the base is zero or absent.';
+COMMENT ON COLUMN rpt_annual_by_technique.yoy_stolen_gbp_pct IS 'Change in stolen_gbp against the previous year (for the partial year, against the previous year up to the same day: see yoy_basis), percent, 1 decimal; empty when the base is zero or absent.';
 COMMENT ON COLUMN rpt_annual_by_technique.is_partial_year IS 'true for the year of as_of_date when the data ends before 31 December: not a full-year figure.';
 COMMENT ON COLUMN rpt_annual_by_technique.as_of_date IS 'The date the data is taken to be complete to (config as_of, else the latest incident date).';
+COMMENT ON COLUMN rpt_annual_by_technique.incidents_valued IS 'Incidents with a USD value (summed in stolen_usd).';
+COMMENT ON COLUMN rpt_annual_by_technique.incidents_unvalued IS 'Incidents without a USD value (counted in incidents, not summed).';
+COMMENT ON COLUMN rpt_annual_by_technique.yoy_basis IS 'full_year, or ytd_to_MM-DD for the partial year: its YoY compares the year to date with the previous year up to the same day, never a part of a year with a whole one.';
 
 COMMENT ON TABLE rpt_annual_by_country IS 'Annual totals of theft incidents per victim country or region (curated incidents only; unknown for the rest). Each value has a row in every year from its first.';
 COMMENT ON COLUMN rpt_annual_by_country.year IS 'Calendar year (UTC).';
@@ -47,11 +56,14 @@ COMMENT ON COLUMN rpt_annual_by_country.incidents IS 'Number of incidents in the
 COMMENT ON COLUMN rpt_annual_by_country.stolen_usd IS 'Sum of amount_usd (each valued at its theft date), DECIMAL(18,2).';
 COMMENT ON COLUMN rpt_annual_by_country.stolen_gbp IS 'Sum of amount_gbp (each at the ECB cross rate of its theft date), DECIMAL(18,2).';
 COMMENT ON COLUMN rpt_annual_by_country.share_of_year_pct IS 'stolen_usd as a percent of the year''s total (annual.csv), 1 decimal; empty when the year total is 0.';
-COMMENT ON COLUMN rpt_annual_by_country.yoy_incidents_pct IS 'Change in incidents against the previous year for this country, percent, 1 decimal; empty when that was 0.';
-COMMENT ON COLUMN rpt_annual_by_country.yoy_stolen_usd_pct IS 'Change in stolen_usd against the previous year for this country, percent, 1 decimal; empty when that was 0.';
-COMMENT ON COLUMN rpt_annual_by_country.yoy_stolen_gbp_pct IS 'Change in stolen_gbp against the previous year for this country, percent, 1 decimal; empty when that was 0.';
+COMMENT ON COLUMN rpt_annual_by_country.yoy_incidents_pct IS 'Change in incidents against the previous year (for the partial year, against the previous year up to the same day: see yoy_basis), percent, 1 decimal; empty when the base is zero or absent.';
+COMMENT ON COLUMN rpt_annual_by_country.yoy_stolen_usd_pct IS 'Change in stolen_usd against the previous year (for the partial year, against the previous year up to the same day: see yoy_basis), percent, 1 decimal; empty when the base is zero or absent.';
+COMMENT ON COLUMN rpt_annual_by_country.yoy_stolen_gbp_pct IS 'Change in stolen_gbp against the previous year (for the partial year, against the previous year up to the same day: see yoy_basis), percent, 1 decimal; empty when the base is zero or absent.';
 COMMENT ON COLUMN rpt_annual_by_country.is_partial_year IS 'true for the year of as_of_date when the data ends before 31 December: not a full-year figure.';
 COMMENT ON COLUMN rpt_annual_by_country.as_of_date IS 'The date the data is taken to be complete to (config as_of, else the latest incident date).';
+COMMENT ON COLUMN rpt_annual_by_country.incidents_valued IS 'Incidents with a USD value (summed in stolen_usd).';
+COMMENT ON COLUMN rpt_annual_by_country.incidents_unvalued IS 'Incidents without a USD value (counted in incidents, not summed).';
+COMMENT ON COLUMN rpt_annual_by_country.yoy_basis IS 'full_year, or ytd_to_MM-DD for the partial year: its YoY compares the year to date with the previous year up to the same day, never a part of a year with a whole one.';
 
 COMMENT ON TABLE rpt_top_incidents IS 'The ten largest theft incidents of each year by USD value at the theft date.';
 COMMENT ON COLUMN rpt_top_incidents.year IS 'Calendar year (UTC).';
@@ -83,9 +95,26 @@ COMMENT ON COLUMN rpt_share_by_actor.year_stolen_usd IS 'Sum of every incident''
 COMMENT ON COLUMN rpt_share_by_actor.share_of_year_pct IS 'stolen_usd as a percent of year_stolen_usd, 1 decimal; empty when the year total is 0.';
 COMMENT ON COLUMN rpt_share_by_actor.stolen_gbp IS 'Sum of the actor''s amount_gbp, DECIMAL(18,2).';
 COMMENT ON COLUMN rpt_share_by_actor.year_stolen_gbp IS 'Sum of every incident''s amount_gbp in the year.';
-COMMENT ON COLUMN rpt_share_by_actor.yoy_incidents_pct IS 'Change in the actor''s incidents against the previous year, percent, 1 decimal; empty when that was 0.';
-COMMENT ON COLUMN rpt_share_by_actor.yoy_stolen_usd_pct IS 'Change in the actor''s stolen_usd against the previous year, percent, 1 decimal; empty when that was 0.';
-COMMENT ON COLUMN rpt_share_by_actor.yoy_stolen_gbp_pct IS 'Change in the actor''s stolen_gbp against the previous year, percent, 1 decimal; empty when that was 0.';
+COMMENT ON COLUMN rpt_share_by_actor.yoy_incidents_pct IS 'The actors Change in incidents against the previous year (for the partial year, against the previous year up to the same day: see yoy_basis), percent, 1 decimal; empty when the base is zero or absent. (from annual_by_actor).';
+COMMENT ON COLUMN rpt_share_by_actor.yoy_stolen_usd_pct IS 'The actors Change in stolen_usd against the previous year (for the partial year, against the previous year up to the same day: see yoy_basis), percent, 1 decimal; empty when the base is zero or absent. (from annual_by_actor).';
+COMMENT ON COLUMN rpt_share_by_actor.yoy_stolen_gbp_pct IS 'The actors Change in stolen_gbp against the previous year (for the partial year, against the previous year up to the same day: see yoy_basis), percent, 1 decimal; empty when the base is zero or absent. (from annual_by_actor).';
 COMMENT ON COLUMN rpt_share_by_actor.share_change_pts IS 'share_of_year_pct minus the previous year''s, in percentage points; empty when either is.';
 COMMENT ON COLUMN rpt_share_by_actor.is_partial_year IS 'true for the year of as_of_date when the data ends before 31 December.';
 COMMENT ON COLUMN rpt_share_by_actor.as_of_date IS 'The date the data is taken to be complete to.';
+COMMENT ON COLUMN rpt_share_by_actor.yoy_basis IS 'full_year, or ytd_to_MM-DD for the partial year: its YoY compares the year to date with the previous year up to the same day, never a part of a year with a whole one.';
+
+COMMENT ON TABLE rpt_published_estimates IS 'Annual totals the trackers published (Chainalysis, CertiK, SlowMist, Immunefi, TRM, Elliptic, Comparitech, the UN Panel, MSMT, the community DPRK list, ...), each with its edition, scope and URL, beside heiststat''s figure for the same year and actor.';
+COMMENT ON COLUMN rpt_published_estimates.year IS 'The calendar year the published figure covers (a multi-year figure is filed under its last year; see note).';
+COMMENT ON COLUMN rpt_published_estimates.publisher IS 'Who published the figure.';
+COMMENT ON COLUMN rpt_published_estimates.edition IS 'Publication date of the report or post giving the figure (YYYY-MM-DD or YYYY-MM); a revised figure is another row.';
+COMMENT ON COLUMN rpt_published_estimates.scope IS 'What the figure counts: hacks (thefts only), hacks_and_scams, services (thefts from services or platforms), defi (DeFi only) or dprk (DPRK-attributed only).';
+COMMENT ON COLUMN rpt_published_estimates.actor IS 'all, or DPRK for figures of DPRK-attributed thefts.';
+COMMENT ON COLUMN rpt_published_estimates.stolen_usd IS 'The published USD figure, DECIMAL(18,2); empty when only a count was published.';
+COMMENT ON COLUMN rpt_published_estimates.incidents IS 'The published number of incidents, where given.';
+COMMENT ON COLUMN rpt_published_estimates.url IS 'The page the figure was read at.';
+COMMENT ON COLUMN rpt_published_estimates.note IS 'What the figure is, in a few words (edition, revisions, caveats).';
+COMMENT ON COLUMN rpt_published_estimates.heiststat_stolen_usd IS 'heiststat''s figure for the same year and actor: annual.stolen_usd (all) or annual_by_actor.stolen_usd for DPRK (all evidence), DECIMAL(18,2).';
+COMMENT ON COLUMN rpt_published_estimates.heiststat_incidents IS 'heiststat''s theft count for the same year and actor.';
+COMMENT ON COLUMN rpt_published_estimates.heiststat_stolen_usd_confirmed IS 'For DPRK rows, heiststat''s figure with G or F evidence only (annual_by_actor.stolen_usd_confirmed); empty for all-actor rows.';
+COMMENT ON COLUMN rpt_published_estimates.heiststat_incidents_confirmed IS 'For DPRK rows, heiststat''s count with G or F evidence only; empty for all-actor rows.';
+COMMENT ON COLUMN rpt_published_estimates.ratio IS 'stolen_usd / heiststat_stolen_usd, 2 decimals: above 1 when the publisher counts more.';

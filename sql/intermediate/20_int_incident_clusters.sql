@@ -36,8 +36,11 @@ with recursive recs as (
 
 day_recs as (
     select
-        rk, name_key, incident_date, feed,
-        incident_date - lag(incident_date) over (partition by name_key order by incident_date, rk) as gap
+        rk, name_key, incident_date, feed, reported_usd,
+        incident_date - lag(incident_date) over (partition by name_key order by incident_date, rk) as gap,
+        -- A name a feed uses for many victims ("Phishing") says nothing about
+        -- which records are the same theft.
+        count(*) over (partition by name_key, feed) >= 5 as generic_name
     from recs
     where date_precision = 'day'
 ),
@@ -51,11 +54,26 @@ name_islands as (
     from day_recs
 ),
 
+-- When a feed has several records in an island, the n-th largest amount of
+-- each feed goes to the n-th incident (a feed's second record is another
+-- theft, and amounts pair them better than dates); two records of one feed
+-- with the same amount are one theft reported twice; and an island with a
+-- curated row is one theft, the curated row covering the feeds' partial
+-- records (the HTX hot wallet inside "HTX + Heco Bridge").
+island_facts as (
+    select *, bool_or(feed = 'curated') over (partition by name_key, island_no) as has_curated
+    from name_islands
+),
+
 split_islands as (
     select
-        *,
-        row_number() over (partition by name_key, island_no, feed order by incident_date, rk) as feed_no
-    from name_islands
+        * exclude (has_curated),
+        case
+            when has_curated then 1
+            when generic_name then row_number() over (partition by name_key, island_no, feed order by incident_date, rk)
+            else dense_rank() over (partition by name_key, island_no, feed order by coalesce(reported_usd, -rk) desc)
+        end as feed_no
+    from island_facts
 ),
 
 -- An island is named by the rk of its first record.
@@ -150,7 +168,8 @@ matchable as (
         -- (PancakeBunny/Bunny): the name rule only compares groups with the
         -- same 3-character prefix or suffix.
         left(name_key, 3) as name_prefix,
-        right(name_key, 3) as name_suffix
+        right(name_key, 3) as name_suffix,
+        count(*) over (partition by name_key) as name_islands
     from ranked
     where island_date is not null and amount > 0
 ),
@@ -203,6 +222,17 @@ blocked as (
         -- of the 1.5M large same-day pairs this join finds.
         and least(p.amount, t.amount) / greatest(p.amount, t.amount) >= 0.8
         and not coalesce(t.name_prefix = p.name_prefix or t.name_suffix = p.name_suffix, false)
+    union all
+    -- The same victim reported again after a disclosure gap (Mirror: stolen
+    -- in October 2021, reported in May 2022), when the amounts agree: equal
+    -- names only, so this block is an equi-join on the name.
+    select p.island, p.island_rank, t.island, t.island_rank
+    from matchable p
+    join matchable t on t.name_key = p.name_key and t.island_rank < p.island_rank
+    where abs(p.island_date - t.island_date) between 8 and 400
+        and p.name_islands < 5
+        and least(p.amount, t.amount) >= 1000000
+        and least(p.amount, t.amount) / greatest(p.amount, t.amount) >= 0.95
 ),
 
 directed as (
@@ -241,6 +271,7 @@ candidates as (
             -- Equal names were kept apart on purpose in step 1 (one feed, two records).
             when similar_name and not same_name and amount_ratio >= 0.8 then 'similar name+date(<=3d)+amount(>=0.8)'
             when not shared_feed and day_gap <= 1 and amount_ratio >= 0.95 and smaller_amount >= 10000000 then 'date(<=1d)+amount(>=0.95, >=$10M)'
+            when same_name and day_gap > 7 and amount_ratio >= 0.95 and smaller_amount >= 1000000 then 'name+amount(>=0.95) across a disclosure gap'
         end as rule
     from pairs
 ),

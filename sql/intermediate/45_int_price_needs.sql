@@ -8,10 +8,21 @@
 -- A view: only that demand build reads it, and as a table the final build
 -- computed it for nothing (2.2 s at 1000x: an as-of join over every price).
 -- materialized: view
-with items as (
-    select c.incident_date, upper(split_part(trim(unnest(string_split(c.stolen_assets, ';'))), ' ', 2)) as asset
+with claims as (
+    select c.incident_date, c.stolen_assets
     from stg_curated__incidents c
     where c.reject_reason is null and c.stolen_assets is not null
+    union all
+    -- Reviews before matching: the demand build runs before the incidents exist.
+    select try_cast(trim(incident_date) as date), trim(stolen_assets)
+    from seed_incident_reviews
+    where lower(trim(decision)) = 'native' and nullif(trim(stolen_assets), '') is not null
+),
+
+items as (
+    select incident_date, upper(split_part(trim(unnest(string_split(stolen_assets, ';'))), ' ', 2)) as asset
+    from claims
+    where incident_date is not null
 ),
 
 wanted as (

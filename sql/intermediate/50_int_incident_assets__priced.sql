@@ -1,17 +1,16 @@
--- The native assets of each incident (from the curated list), each priced in
+-- The native assets of each incident (int_incident_asset_claims: a review's
+-- or the curated list's), each priced in
 -- USD on the theft date: the asset's own series as of that day, else the series
 -- of the asset it is equivalent to (seed_asset_equivalence), else its USD peg.
 -- A price older than max_price_age_days does not count (USDT's series ends
 -- in 2021: later days fall through to the peg).
 with items as (
     select
-        g.incident_id,
-        c.incident_date,
-        unnest(string_split(c.stolen_assets, ';')) as item,
-        unnest(range(1, len(string_split(c.stolen_assets, ';')) + 1)) as asset_ordinal
-    from stg_curated__incidents c
-    join int_incidents__grouped g on g.source = c.source and g.source_record_key = c.source_record_key
-    where c.reject_reason is null and c.stolen_assets is not null
+        incident_id,
+        incident_date,
+        unnest(string_split(stolen_assets, ';')) as item,
+        unnest(range(1, len(string_split(stolen_assets, ';')) + 1)) as asset_ordinal
+    from int_incident_asset_claims
 ),
 
 assets as (

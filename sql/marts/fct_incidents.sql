@@ -35,8 +35,18 @@ select
     i.match_rules,
     i.feeds,
     i.category,
-    list_contains(getvariable('theft_categories'), i.category) as is_theft,
-    coalesce(a.attribution_evidence, []::varchar[]) as attribution_evidence
+    -- A theft whose theft is disputed, or first reported years later, stays
+    -- out of the headline tables unless include_disputed is set.
+    list_contains(getvariable('theft_categories'), i.category)
+        and (getvariable('include_disputed') or not list_has_any(i.flags, ['theft_disputed', 'reported_late'])) as is_theft,
+    coalesce(a.attribution_evidence, []::varchar[]) as attribution_evidence,
+    i.reported_usd_low::decimal(18, 2) as reported_usd_low,
+    i.reported_usd_high::decimal(18, 2) as reported_usd_high,
+    i.amount_citation,
+    -- Money the victim paid its own customers back is not recovered from
+    -- the thieves (Bybit, DMM Bitcoin): a review flags it.
+    case when not list_contains(i.flags, 'reimbursed_by_victim') then i.returned_usd end as recovered_usd,
+    case when list_contains(i.flags, 'reimbursed_by_victim') then i.returned_usd end as reimbursed_usd
 from int_incidents__valued i
 left join int_incident_amounts gbp on gbp.incident_id = i.incident_id and gbp.currency = 'GBP'
 left join int_incident_attribution a on a.incident_id = i.incident_id

@@ -13,7 +13,8 @@ assets as (
     from fct_incident_assets a
     join fct_incidents i using (incident_id)
     cross join value_date v
-    where i.valuation_method = 'native_at_theft_date' and v.value_date is not null
+    -- A theft after value_at has no value then: its columns stay empty.
+    where i.valuation_method = 'native_at_theft_date' and v.value_date is not null and i.incident_date <= v.value_date
 ),
 
 -- Price candidates in order of preference: own series, equivalent, peg.

@@ -1,8 +1,8 @@
--- Annual totals over theft incidents (is_theft: the configured
--- theft_categories; scams are in annual_by_category), every year from the
--- first incident to the last (a year
--- without incidents is a row of zeros, so YoY never skips a year). A YoY
--- cell is NULL (empty in CSV) when the previous year is zero or absent.
+-- Annual totals over theft incidents (rpt_thefts: is_theft), every year from
+-- the first incident to the last (a year without incidents is a row of
+-- zeros, so YoY never skips a year). A YoY cell is NULL (empty in CSV) when
+-- the previous year is zero or absent; the partial year's YoY compares the
+-- same part of the previous year (yoy_basis ytd_to_MM-DD).
 with as_of as (
     select as_of_date from int_as_of
 ),
@@ -15,12 +15,15 @@ totals as (
     select
         year,
         count(*) as incidents,
-        count(*) filter (where amount_usd is null) as unvalued_incidents,
+        count(amount_usd) as incidents_valued,
         sum(amount_usd) as stolen_usd,
         sum(amount_gbp) as stolen_gbp,
-        sum(returned_usd) as returned_usd
-    from fct_incidents
-    where is_theft
+        sum(recovered_usd) as recovered_usd,
+        sum(reimbursed_usd) as reimbursed_usd,
+        count(*) filter (where in_ytd) as ytd_incidents,
+        sum(amount_usd) filter (where in_ytd) as ytd_stolen_usd,
+        sum(amount_gbp) filter (where in_ytd) as ytd_stolen_gbp
+    from rpt_thefts
     group by year
 ),
 
@@ -28,27 +31,39 @@ filled as (
     select
         y.year,
         coalesce(t.incidents, 0) as incidents,
+        coalesce(t.incidents_valued, 0) as incidents_valued,
         coalesce(t.stolen_usd, 0)::decimal(18, 2) as stolen_usd,
         coalesce(t.stolen_gbp, 0)::decimal(18, 2) as stolen_gbp,
-        coalesce(t.returned_usd, 0)::decimal(18, 2) as returned_usd,
-        coalesce(t.unvalued_incidents, 0) as unvalued_incidents
+        coalesce(t.recovered_usd, 0)::decimal(18, 2) as recovered_usd,
+        coalesce(t.reimbursed_usd, 0)::decimal(18, 2) as reimbursed_usd,
+        coalesce(t.ytd_incidents, 0) as ytd_incidents,
+        coalesce(t.ytd_stolen_usd, 0)::decimal(18, 2) as ytd_stolen_usd,
+        coalesce(t.ytd_stolen_gbp, 0)::decimal(18, 2) as ytd_stolen_gbp,
+        y.year = year(a.as_of_date) and a.as_of_date < make_date(y.year, 12, 31) as is_partial_year,
+        a.as_of_date
     from years y
+    cross join as_of a
     left join totals t using (year)
 )
 
 select
     year,
     incidents,
+    incidents_valued,
+    incidents - incidents_valued as incidents_unvalued,
     stolen_usd,
     stolen_gbp,
-    returned_usd,
-    round(100 * (incidents - lag(incidents) over w) / nullif(lag(incidents) over w, 0), 1)::decimal(9, 1) as yoy_incidents_pct,
-    round(100 * (stolen_usd - lag(stolen_usd) over w) / nullif(lag(stolen_usd) over w, 0), 1)::decimal(9, 1) as yoy_stolen_usd_pct,
-    round(100 * (stolen_gbp - lag(stolen_gbp) over w) / nullif(lag(stolen_gbp) over w, 0), 1)::decimal(9, 1) as yoy_stolen_gbp_pct,
-    year = year(a.as_of_date) and a.as_of_date < make_date(year, 12, 31) as is_partial_year,
-    a.as_of_date,
-    unvalued_incidents
+    recovered_usd,
+    reimbursed_usd,
+    round(100 * (incidents - if(is_partial_year, lag(ytd_incidents) over w, lag(incidents) over w))
+        / nullif(if(is_partial_year, lag(ytd_incidents) over w, lag(incidents) over w), 0), 1)::decimal(9, 1) as yoy_incidents_pct,
+    round(100 * (stolen_usd - if(is_partial_year, lag(ytd_stolen_usd) over w, lag(stolen_usd) over w))
+        / nullif(if(is_partial_year, lag(ytd_stolen_usd) over w, lag(stolen_usd) over w), 0), 1)::decimal(9, 1) as yoy_stolen_usd_pct,
+    round(100 * (stolen_gbp - if(is_partial_year, lag(ytd_stolen_gbp) over w, lag(stolen_gbp) over w))
+        / nullif(if(is_partial_year, lag(ytd_stolen_gbp) over w, lag(stolen_gbp) over w), 0), 1)::decimal(9, 1) as yoy_stolen_gbp_pct,
+    if(is_partial_year, 'ytd_to_' || strftime(as_of_date, '%m-%d'), 'full_year') as yoy_basis,
+    is_partial_year,
+    as_of_date
 from filled
-cross join as_of a
 window w as (order by year)
 order by year

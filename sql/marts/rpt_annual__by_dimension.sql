@@ -1,15 +1,16 @@
 -- Annual totals per value of one incident dimension (long form), behind the
 -- annual_by_<dimension> tables. A missing value is 'unknown'. An incident on
 -- several chains counts once in each chain, so chain shares can add above 100.
--- Each value has a row in every year from its first, so YoY is defined.
+-- Each value has a row in every year from its first, so YoY is defined; the
+-- partial year's YoY compares the same part of the year before (yoy_basis).
 with dims as (
-    select year, 'victim_type' as dimension, coalesce(victim_type, 'unknown') as value, amount_usd, amount_gbp from fct_incidents where is_theft
+    select year, in_ytd, 'victim_type' as dimension, coalesce(victim_type, 'unknown') as value, amount_usd, amount_gbp from rpt_thefts
     union all
-    select year, 'country', coalesce(country, 'unknown'), amount_usd, amount_gbp from fct_incidents where is_theft
+    select year, in_ytd, 'country', coalesce(country, 'unknown'), amount_usd, amount_gbp from rpt_thefts
     union all
-    select year, 'technique', coalesce(technique, 'unknown'), amount_usd, amount_gbp from fct_incidents where is_theft
+    select year, in_ytd, 'technique', coalesce(technique, 'unknown'), amount_usd, amount_gbp from rpt_thefts
     union all
-    select year, 'chain', unnest(if(len(chains) > 0, chains, ['unknown'])), amount_usd, amount_gbp from fct_incidents where is_theft
+    select year, in_ytd, 'chain', unnest(if(len(chains) > 0, chains, ['unknown'])), amount_usd, amount_gbp from rpt_thefts
 ),
 
 first_years as (
@@ -22,8 +23,12 @@ totals as (
         dimension,
         value,
         count(*) as incidents,
+        count(amount_usd) as incidents_valued,
         sum(amount_usd) as stolen_usd,
-        sum(amount_gbp) as stolen_gbp
+        sum(amount_gbp) as stolen_gbp,
+        count(*) filter (where in_ytd) as ytd_incidents,
+        sum(amount_usd) filter (where in_ytd) as ytd_stolen_usd,
+        sum(amount_gbp) filter (where in_ytd) as ytd_stolen_gbp
     from dims
     group by all
 ),
@@ -33,9 +38,14 @@ filled as (
         r.year,
         f.dimension,
         f.value,
+        r.is_partial_year,
         coalesce(t.incidents, 0) as incidents,
+        coalesce(t.incidents_valued, 0) as incidents_valued,
         coalesce(t.stolen_usd, 0)::decimal(18, 2) as stolen_usd,
-        coalesce(t.stolen_gbp, 0)::decimal(18, 2) as stolen_gbp
+        coalesce(t.stolen_gbp, 0)::decimal(18, 2) as stolen_gbp,
+        coalesce(t.ytd_incidents, 0) as ytd_incidents,
+        coalesce(t.ytd_stolen_usd, 0)::decimal(18, 2) as ytd_stolen_usd,
+        coalesce(t.ytd_stolen_gbp, 0)::decimal(18, 2) as ytd_stolen_gbp
     from rpt_annual r
     join first_years f on r.year >= f.first_year
     left join totals t on t.year = r.year and t.dimension = f.dimension and t.value = f.value
@@ -46,12 +56,18 @@ select
     f.dimension,
     f.value,
     f.incidents,
+    f.incidents_valued,
+    f.incidents - f.incidents_valued as incidents_unvalued,
     f.stolen_usd,
     f.stolen_gbp,
     round(100 * f.stolen_usd / nullif(r.stolen_usd, 0), 1)::decimal(9, 1) as share_of_year_pct,
-    round(100 * (f.incidents - lag(f.incidents) over w) / nullif(lag(f.incidents) over w, 0), 1)::decimal(9, 1) as yoy_incidents_pct,
-    round(100 * (f.stolen_usd - lag(f.stolen_usd) over w) / nullif(lag(f.stolen_usd) over w, 0), 1)::decimal(9, 1) as yoy_stolen_usd_pct,
-    round(100 * (f.stolen_gbp - lag(f.stolen_gbp) over w) / nullif(lag(f.stolen_gbp) over w, 0), 1)::decimal(9, 1) as yoy_stolen_gbp_pct,
+    round(100 * (f.incidents - if(f.is_partial_year, lag(f.ytd_incidents) over w, lag(f.incidents) over w))
+        / nullif(if(f.is_partial_year, lag(f.ytd_incidents) over w, lag(f.incidents) over w), 0), 1)::decimal(9, 1) as yoy_incidents_pct,
+    round(100 * (f.stolen_usd - if(f.is_partial_year, lag(f.ytd_stolen_usd) over w, lag(f.stolen_usd) over w))
+        / nullif(if(f.is_partial_year, lag(f.ytd_stolen_usd) over w, lag(f.stolen_usd) over w), 0), 1)::decimal(9, 1) as yoy_stolen_usd_pct,
+    round(100 * (f.stolen_gbp - if(f.is_partial_year, lag(f.ytd_stolen_gbp) over w, lag(f.stolen_gbp) over w))
+        / nullif(if(f.is_partial_year, lag(f.ytd_stolen_gbp) over w, lag(f.stolen_gbp) over w), 0), 1)::decimal(9, 1) as yoy_stolen_gbp_pct,
+    r.yoy_basis,
     r.is_partial_year,
     r.as_of_date
 from filled f

@@ -1,12 +1,15 @@
 -- Annual theft totals per attributed actor ('unattributed' for the rest),
 -- every actor in every year so shares add up to 100 and YoY is defined, with
--- the attribution strength mix (incidents by strongest evidence G/F/C).
+-- the attribution strength mix (incidents by strongest evidence G/F/C) and
+-- the confirmed figures (G or F evidence only) beside all evidence, so "at
+-- least X confirmed, up to Y including suspected" reads off one row. The
+-- partial year's YoY compares the same part of the year before (yoy_basis).
 with years as (
-    select year from rpt_annual
+    select year, is_partial_year, as_of_date from rpt_annual
 ),
 
 actors as (
-    select distinct coalesce(actor, 'unattributed') as actor from fct_incidents where is_theft
+    select distinct coalesce(actor, 'unattributed') as actor from rpt_thefts
 ),
 
 totals as (
@@ -14,14 +17,19 @@ totals as (
         year,
         coalesce(actor, 'unattributed') as actor,
         count(*) as incidents,
+        count(amount_usd) as incidents_valued,
         sum(amount_usd) as stolen_usd,
         sum(amount_gbp) as stolen_gbp,
+        count(*) filter (where attribution_strength in ('G', 'F')) as incidents_confirmed,
+        sum(amount_usd) filter (where attribution_strength in ('G', 'F')) as stolen_usd_confirmed,
         count(*) filter (where attribution_strength = 'G') as strength_g,
         count(*) filter (where attribution_strength = 'F') as strength_f,
         count(*) filter (where attribution_strength = 'C') as strength_c,
-        coalesce(sum(amount_usd) filter (where attribution_strength = 'G'), 0) as stolen_usd_strength_g
-    from fct_incidents
-    where is_theft
+        sum(amount_usd) filter (where attribution_strength = 'G') as stolen_usd_strength_g,
+        count(*) filter (where in_ytd) as ytd_incidents,
+        sum(amount_usd) filter (where in_ytd) as ytd_stolen_usd,
+        sum(amount_gbp) filter (where in_ytd) as ytd_stolen_gbp
+    from rpt_thefts
     group by all
 ),
 
@@ -29,13 +37,21 @@ filled as (
     select
         y.year,
         a.actor,
+        y.is_partial_year,
+        y.as_of_date,
         coalesce(t.incidents, 0) as incidents,
+        coalesce(t.incidents_valued, 0) as incidents_valued,
         coalesce(t.stolen_usd, 0)::decimal(18, 2) as stolen_usd,
         coalesce(t.stolen_gbp, 0)::decimal(18, 2) as stolen_gbp,
+        coalesce(t.incidents_confirmed, 0) as incidents_confirmed,
+        coalesce(t.stolen_usd_confirmed, 0)::decimal(18, 2) as stolen_usd_confirmed,
         coalesce(t.strength_g, 0) as strength_g,
         coalesce(t.strength_f, 0) as strength_f,
         coalesce(t.strength_c, 0) as strength_c,
-        coalesce(t.stolen_usd_strength_g, 0)::decimal(18, 2) as stolen_usd_strength_g
+        coalesce(t.stolen_usd_strength_g, 0)::decimal(18, 2) as stolen_usd_strength_g,
+        coalesce(t.ytd_incidents, 0) as ytd_incidents,
+        coalesce(t.ytd_stolen_usd, 0)::decimal(18, 2) as ytd_stolen_usd,
+        coalesce(t.ytd_stolen_gbp, 0)::decimal(18, 2) as ytd_stolen_gbp
     from years y
     cross join actors a
     left join totals t on t.year = y.year and t.actor = a.actor
@@ -45,18 +61,26 @@ select
     f.year,
     f.actor,
     f.incidents,
+    f.incidents_valued,
+    f.incidents - f.incidents_valued as incidents_unvalued,
     f.stolen_usd,
     f.stolen_gbp,
+    f.incidents_confirmed,
+    f.stolen_usd_confirmed,
     round(100 * f.stolen_usd / nullif(r.stolen_usd, 0), 1)::decimal(9, 1) as share_of_year_pct,
-    round(100 * (f.incidents - lag(f.incidents) over w) / nullif(lag(f.incidents) over w, 0), 1)::decimal(9, 1) as yoy_incidents_pct,
-    round(100 * (f.stolen_usd - lag(f.stolen_usd) over w) / nullif(lag(f.stolen_usd) over w, 0), 1)::decimal(9, 1) as yoy_stolen_usd_pct,
-    round(100 * (f.stolen_gbp - lag(f.stolen_gbp) over w) / nullif(lag(f.stolen_gbp) over w, 0), 1)::decimal(9, 1) as yoy_stolen_gbp_pct,
-    r.is_partial_year,
+    round(100 * (f.incidents - if(f.is_partial_year, lag(f.ytd_incidents) over w, lag(f.incidents) over w))
+        / nullif(if(f.is_partial_year, lag(f.ytd_incidents) over w, lag(f.incidents) over w), 0), 1)::decimal(9, 1) as yoy_incidents_pct,
+    round(100 * (f.stolen_usd - if(f.is_partial_year, lag(f.ytd_stolen_usd) over w, lag(f.stolen_usd) over w))
+        / nullif(if(f.is_partial_year, lag(f.ytd_stolen_usd) over w, lag(f.stolen_usd) over w), 0), 1)::decimal(9, 1) as yoy_stolen_usd_pct,
+    round(100 * (f.stolen_gbp - if(f.is_partial_year, lag(f.ytd_stolen_gbp) over w, lag(f.stolen_gbp) over w))
+        / nullif(if(f.is_partial_year, lag(f.ytd_stolen_gbp) over w, lag(f.stolen_gbp) over w), 0), 1)::decimal(9, 1) as yoy_stolen_gbp_pct,
+    r.yoy_basis,
+    f.is_partial_year,
     f.strength_g as incidents_strength_g,
     f.strength_f as incidents_strength_f,
     f.strength_c as incidents_strength_c,
     f.stolen_usd_strength_g,
-    r.as_of_date
+    f.as_of_date
 from filled f
 join rpt_annual r using (year)
 window w as (partition by f.actor order by f.year)

@@ -1,5 +1,6 @@
 -- Each attributed actor's share of every year (DPRK always listed): incidents
--- and value against the year's totals, YoY, and the change in share.
+-- and value against the year's totals, YoY (annual_by_actor's), and the
+-- change in share.
 with actors as (
     select distinct actor from fct_incidents where actor is not null and is_theft
     union
@@ -16,6 +17,10 @@ by_actor as (
         r.stolen_usd as year_stolen_usd,
         coalesce(b.stolen_gbp, 0)::decimal(18, 2) as stolen_gbp,
         r.stolen_gbp as year_stolen_gbp,
+        b.yoy_incidents_pct,
+        b.yoy_stolen_usd_pct,
+        b.yoy_stolen_gbp_pct,
+        r.yoy_basis,
         r.is_partial_year,
         r.as_of_date
     from rpt_annual r
@@ -42,9 +47,10 @@ select
     share_of_year_pct,
     stolen_gbp,
     year_stolen_gbp,
-    round(100 * (incidents - lag(incidents) over w) / nullif(lag(incidents) over w, 0), 1)::decimal(9, 1) as yoy_incidents_pct,
-    round(100 * (stolen_usd - lag(stolen_usd) over w) / nullif(lag(stolen_usd) over w, 0), 1)::decimal(9, 1) as yoy_stolen_usd_pct,
-    round(100 * (stolen_gbp - lag(stolen_gbp) over w) / nullif(lag(stolen_gbp) over w, 0), 1)::decimal(9, 1) as yoy_stolen_gbp_pct,
+    yoy_incidents_pct,
+    yoy_stolen_usd_pct,
+    yoy_stolen_gbp_pct,
+    yoy_basis,
     (share_of_year_pct - lag(share_of_year_pct) over w)::decimal(9, 1) as share_change_pts,
     is_partial_year,
     as_of_date

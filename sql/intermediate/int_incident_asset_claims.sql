@@ -1,0 +1,20 @@
+-- The native stolen assets each incident is valued from: a review's
+-- (decision native) wins over the curated list's, being the later research;
+-- complete says whether the list is the whole theft.
+with reviewed as (
+    select incident_id, incident_date, stolen_assets, true as complete, 'review' as origin
+    from int_incident_reviews
+    where decision = 'native' and incident_id is not null and matched_incidents = 1
+),
+
+curated as (
+    select g.incident_id, c.incident_date, c.stolen_assets, coalesce(c.assets_complete, false) as complete, 'curated' as origin
+    from stg_curated__incidents c
+    join int_incidents__grouped g on g.source = c.source and g.source_record_key = c.source_record_key
+    where c.reject_reason is null and c.stolen_assets is not null
+        and g.incident_id not in (select incident_id from reviewed)
+)
+
+select * from reviewed
+union all
+select * from curated
