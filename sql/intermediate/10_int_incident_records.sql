@@ -6,7 +6,7 @@
 --     bridge, exchange, dao, labs, v1-v4, ...) so "Euler V1" and "Euler
 --     Finance" meet; a name made only of such words keeps them.
 -- precedence orders the feeds for every field but the date (curated, then
--- DeFiLlama, BlockSec, SlowMist, De.Fi); date_precedence puts BlockSec's
+-- DeFiLlama, BlockSec, SlowMist, De.Fi, DeFiHackLabs); date_precedence puts BlockSec's
 -- on-chain transaction time right after the curated list, because SlowMist
 -- and De.Fi often carry the disclosure date (Ronin: 29 March, theft 23 March).
 with curated as (
@@ -64,12 +64,27 @@ defi_rekt as (
     where reject_reason is null
 ),
 
+-- DeFiHackLabs: the root cause, and a USD loss only where the text gives
+-- one (its token amounts stay in stg_defihacklabs__exploits); the loss text
+-- is kept as the description.
+defihacklabs as (
+    select
+        source, source_record_key, 'defihacklabs', 6, 6,
+        incident_date, 'day', victim, null, null, []::varchar[], cause,
+        null, cause, null, null,
+        null, null, null, []::varchar[], amount_usd, null,
+        url, []::varchar[], lost_text
+    from stg_defihacklabs__exploits
+    where reject_reason is null
+),
+
 unioned as (
     select * from curated
     union all select * from defillama
     union all select * from blocksec
     union all select * from slowmist
     union all select * from defi_rekt
+    union all select * from defihacklabs
 ),
 
 -- Words split on anything but letters and digits, for name_key; joined

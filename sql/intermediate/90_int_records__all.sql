@@ -40,6 +40,8 @@ with staged as (
     select _source, 'ofac_sdn_csv', source_record_key, record, reject_reason from stg_ofac__sdn_csv
     union all
     select _source, 'ofac_addresses', source_record_key, record, reject_reason from stg_ofac__addresses
+    union all
+    select source, 'defihacklabs', source_record_key, record, reject_reason from stg_defihacklabs__exploits
 )
 
 select
