@@ -37,7 +37,9 @@ func (d *DefiRektAPI) Fetch(ctx context.Context, hc *http.Client) ([]File, error
 }
 
 // defiRektRequired are the item fields raw_defi_rekt_api reads, with their
-// usual JSON kind; single odd items are quarantined in staging.
+// usual JSON kind. Null counts too: the pages are sorted by loss, and every
+// item of the later pages has a null funds_lost. Single odd items are
+// quarantined in staging.
 var defiRektRequired = []struct {
 	field string
 	kind  string
@@ -77,12 +79,12 @@ func checkDefiRektPage(b []byte, page int) (int, error) {
 	for _, req := range defiRektRequired {
 		ok := 0
 		for _, it := range *doc.Items {
-			if v, present := it[req.field]; present && jsonKind(v) == req.kind {
+			if v, present := it[req.field]; present && (jsonKind(v) == req.kind || jsonKind(v) == "null") {
 				ok++
 			}
 		}
 		if ok == 0 {
-			return 0, fmt.Errorf("required field %q is missing or not a %s in all %d items (renamed or retyped upstream?)", req.field, req.kind, len(*doc.Items))
+			return 0, fmt.Errorf("required field %q is missing or not a %s (or null) in all %d items (renamed or retyped upstream?)", req.field, req.kind, len(*doc.Items))
 		}
 	}
 	return *doc.LastPage, nil
