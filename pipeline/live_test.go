@@ -266,3 +266,92 @@ func TestLiveFeedsMatchExports(t *testing.T) {
 		}
 	}
 }
+
+// challengePage is what a bot wall answers with status 200.
+var challengePage = []byte(`<!DOCTYPE html><html><head><title>Just a moment...</title></head>` +
+	`<body><div id="challenge-platform">Checking your browser before accessing the site.</div></body></html>`)
+
+// Every live source fails its fetch on a truncated page, a challenge page
+// with status 200, a renamed field, a 403 and a missing last page: it falls
+// back to its archived snapshot, the run is degraded, nothing half-landed,
+// and its records and rejects are the archive's.
+func TestLiveFeedsFaults(t *testing.T) {
+	snapshotRun(t) // the run below shares its CPU-heavy first build otherwise run twice
+	l := newLiveFeeds(t)
+	cfg := liveConfig(t, l, t.TempDir())
+	first, err := Run(t.Context(), cfg, quietLog, Options{})
+	require.NoError(t, err)
+	require.Equal(t, StatusOK, first.Status)
+	good := manifestSources(t, first)
+
+	pageOne := map[string]string{"slowmist": "1", "defi_rekt": "1", "blocksec": "1", "defihacklabs": "README.md"}
+	pageTwo := map[string]string{"slowmist": "2", "defi_rekt": "2", "blocksec": "2", "defihacklabs": "past/2021/README.md"}
+	renamed := map[string][2]string{
+		"slowmist":     {"Amount of loss: ", "Loss amount: "},
+		"defi_rekt":    {`"project_name":`, `"projectName":`},
+		"blocksec":     {`"loss":`, `"lossUsd":`},
+		"defihacklabs": {"\n### 20", "\n## 20"},
+	}
+	for _, tc := range []struct {
+		fault string
+		pages map[string]string
+		f     func(feed string) liveFault
+		why   map[string]string // by feed; "" is every feed
+	}{
+		{"truncated page", pageTwo, func(string) liveFault {
+			return func(w http.ResponseWriter, body []byte) {
+				w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+				_, _ = w.Write(body[:len(body)/2])
+			}
+		}, map[string]string{"": "unexpected EOF"}},
+		{"challenge page", pageOne, func(string) liveFault {
+			return func(w http.ResponseWriter, _ []byte) {
+				w.Header().Set("Content-Type", "text/html")
+				_, _ = w.Write(challengePage)
+			}
+		}, map[string]string{"": sources.ErrHTMLPage.Error(), "slowmist": `not a SlowMist Hacked page (title "Just a moment...")`}},
+		{"renamed field", pageTwo, func(feed string) liveFault {
+			return func(w http.ResponseWriter, body []byte) {
+				_, _ = w.Write(bytes.ReplaceAll(body, []byte(renamed[feed][0]), []byte(renamed[feed][1])))
+			}
+		}, map[string]string{
+			"slowmist":     `page 2: field "Amount of loss:" is missing in all 20 events`,
+			"defi_rekt":    `page 2: required field "project_name" is missing`,
+			"blocksec":     `page 2: required field "loss" is missing`,
+			"defihacklabs": `past/2021/README.md: no entry heading`,
+		}},
+		{"403", pageOne, func(string) liveFault {
+			return func(w http.ResponseWriter, _ []byte) { http.Error(w, "Forbidden", http.StatusForbidden) }
+		}, map[string]string{"": "HTTP 403 Forbidden"}},
+		{"last page missing", liveLastPages, func(string) liveFault {
+			return func(w http.ResponseWriter, _ []byte) { http.Error(w, "Not Found", http.StatusNotFound) }
+		}, map[string]string{"": "HTTP 404 Not Found"}},
+	} {
+		t.Run(tc.fault, func(t *testing.T) {
+			for feed, page := range tc.pages {
+				l.inject(feed, page, tc.f(feed))
+			}
+			res, err := Run(t.Context(), cfg, quietLog, Options{})
+			require.NoError(t, err)
+			require.Equal(t, StatusDegraded, res.Status)
+			require.Empty(t, l.faults, "every fault was met")
+			// A run whose inputs are the last one's publishes nothing new:
+			// its fetch outcomes are in res.Sources, its figures in the current release.
+			src := manifestSources(t, res)
+			for feed := range tc.pages {
+				why, ok := tc.why[feed]
+				if !ok {
+					why = tc.why[""]
+				}
+				e := res.Sources[slices.IndexFunc(res.Sources, func(e Extracted) bool { return e.Source.Name() == feed })]
+				require.Equal(t, Archived, e.Freshness, feed)
+				require.Equal(t, good[feed].FetchedAt, e.Snapshot.FetchedAt.Format(time.RFC3339), feed)
+				require.ErrorContains(t, e.FetchErr, "source "+feed, feed)
+				require.ErrorContains(t, e.FetchErr, why, feed)
+				require.Equal(t, good[feed].Rows, src[feed].Rows, "%s: the archive's records and rejects", feed)
+				require.Equal(t, good[feed].Files, src[feed].Files, feed)
+			}
+			requireLandingClean(t, cfg.DataDir)
+		})
+	}
+}
