@@ -355,3 +355,40 @@ func TestLiveFeedsFaults(t *testing.T) {
 		})
 	}
 }
+
+// DeFiHackLabs losses are free text: USD where it gives dollars, a token
+// amount where it gives a figure and a ticker, nothing from a bare figure;
+// an entry with a date that is no date is quarantined.
+func TestDeFiHackLabsStaging(t *testing.T) {
+	dir := t.TempDir()
+	lists := filepath.Join(dir, "defihacklabs")
+	require.NoError(t, os.CopyFS(lists, os.DirFS("../sources/testdata/live/defihacklabs")))
+	readme := filepath.Join(lists, "README.md")
+	b, err := os.ReadFile(readme)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(readme, append(b, "### 20261301 Nonesuch - Typo in the date\n### Lost: $1M\n"...), 0o644))
+	cfg := parse(t, fmt.Sprintf(`
+sources:
+  - {name: defihacklabs, type: defihacklabs, location: %s, options: {past: [2021, 2022, 2024]}}
+  - {name: curated_dprk, type: curated_incidents, location: embedded}
+  - {name: ecb_fx, type: ecb_eurofxref, location: does-not-exist.csv}
+`, lists), ".")
+	res, err := runWith(t, cfg, dir, Options{})
+	require.NoError(t, err)
+	require.Equal(t, []output.RowCount{{Feed: "defihacklabs", RowsIn: 9, Accepted: 8, Rejected: 1}}, manifestSources(t, res)["defihacklabs"].Rows)
+	require.Equal(t, [][]string{
+		{"2021-11-23", "Ploutoz", "Flash Loan", "NULL", "NULL", "NULL"},
+		{"2021-12-21", "Visor Finance", "Reentrancy", "8200000.00", "NULL", "NULL"},
+		{"2022-12-29", "JAY", "Insufficient validation + Reentrancy", "NULL", "15.32000000", "ETH"},
+		{"2022-12-30", "DFS", "Insufficient validation + flashloan", "1450.00", "NULL", "NULL"},
+		{"2024-09-24", "MARA", "price-manipulation", "5300.00", "8.80000000", "WBNB"},
+		{"2026-08-06", "UnistreetLaunchpad", "Arbitrary call injection via unvalidated launch forwarding", "17743.91", "NULL", "NULL"},
+		{"2026-08-09", "USM", "defund() price split-invariance rounding exploit", "NULL", "70.83000000", "ETH"},
+		{"2026-08-15", "FoxLpBondsPool", "Stale _stakeAmount from manipulable AMM spot quote", "118700.00", "112976.12000000", "USDC"},
+	}, warehouseQuery(t, cfg, dir, `SELECT strftime(incident_date, '%Y-%m-%d'), victim, cause, amount_usd::varchar, lost_amount::varchar, lost_asset
+		FROM stg_defihacklabs__exploits WHERE reject_reason IS NULL ORDER BY incident_date`))
+	require.Equal(t, [][]string{{"defihacklabs", "missing or unparseable date"}},
+		warehouseQuery(t, cfg, dir, `SELECT feed, reason FROM fct_rejects WHERE source = 'defihacklabs'`))
+	require.Equal(t, [][]string{{"8", "8343193.91"}},
+		warehouseQuery(t, cfg, dir, `SELECT count(*), sum(reported_usd)::varchar FROM int_incident_records WHERE feed = 'defihacklabs'`))
+}
