@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/heiststat/heiststat/sources"
 )
 
 // rawFeedRecord is one record of a raw incident feed, read here in Go
@@ -66,6 +68,18 @@ func rawIncidentFeeds(t *testing.T) []rawFeedRecord {
 	require.NoError(t, json.Unmarshal(b, &bs))
 	for _, r := range bs.List {
 		out = append(out, rawFeedRecord{"blocksec", r.Project, time.UnixMilli(r.Date).UTC()})
+	}
+
+	for _, p := range []string{"README.md", "past/2021/README.md", "past/2022/README.md", "past/2023/README.md", "past/2024/README.md", "past/2025/README.md"} {
+		b, err := os.ReadFile(filepath.Join(sharedData, "live/defihacklabs", p))
+		require.NoError(t, err)
+		entries, err := sources.ParseDeFiHackLabs(b, p)
+		require.NoError(t, err)
+		for _, e := range entries {
+			if d, err := time.Parse("20060102", e.Date); err == nil {
+				out = append(out, rawFeedRecord{"defihacklabs", e.Name, d})
+			}
+		}
 	}
 	return out
 }
