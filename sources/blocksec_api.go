@@ -26,20 +26,20 @@ func (b *BlockSecAPI) Fetch(ctx context.Context, hc *http.Client) ([]File, error
 	return fetchPages(ctx, func(ctx context.Context, page int) ([]byte, error) {
 		body := fmt.Appendf(nil, `{"page":%d,"pageSize":%d,"ignoreEmpty":true}`, page, blockSecPageSize)
 		return postJSON(ctx, hc, baseURL(b.location)+"/api/v1/attack/events", body, hdr)
-	}, func(page int, data []byte) ([]File, int, error) {
+	}, func(page int, data []byte) ([]File, int, bool, error) {
 		var doc struct {
 			Count *int `json:"count"`
 		}
 		if err := json.Unmarshal(data, &doc); err != nil {
-			return nil, 0, fmt.Errorf("not a BlockSec response object: %w", err)
+			return nil, 0, false, fmt.Errorf("not a BlockSec response object: %w", err)
 		}
 		if doc.Count == nil {
-			return nil, 0, fmt.Errorf(`field "count" is missing (renamed upstream?)`)
+			return nil, 0, false, fmt.Errorf(`field "count" is missing (renamed upstream?)`)
 		}
 		if err := checkBlockSec(data); err != nil {
-			return nil, 0, err
+			return nil, 0, false, err
 		}
 		return []File{{Name: pageName(page, ".json"), Format: "blocksec_events", Data: data}},
-			(*doc.Count + blockSecPageSize - 1) / blockSecPageSize, nil
+			(*doc.Count + blockSecPageSize - 1) / blockSecPageSize, false, nil
 	})
 }

@@ -27,12 +27,12 @@ func (d *DefiRektAPI) Fetch(ctx context.Context, hc *http.Client) ([]File, error
 	hdr := http.Header{"Accept": {"application/json"}}
 	return fetchPages(ctx, func(ctx context.Context, page int) ([]byte, error) {
 		return getWithHeader(ctx, hc, baseURL(d.location)+defiRektList+strconv.Itoa(page), hdr)
-	}, func(page int, b []byte) ([]File, int, error) {
+	}, func(page int, b []byte) ([]File, int, bool, error) {
 		last, err := checkDefiRektPage(b, page)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, false, err
 		}
-		return []File{{Name: pageName(page, ".json"), Format: "defi_rekt_api", Data: b}}, last, nil
+		return []File{{Name: pageName(page, ".json"), Format: "defi_rekt_api", Data: b}}, last, false, nil
 	})
 }
 

@@ -1,7 +1,10 @@
 package sources
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -85,17 +88,17 @@ func TestLiveFeedsFetchFixtures(t *testing.T) {
 	t.Run("slowmist_html", func(t *testing.T) {
 		files, err := newSource(t, "slowmist_html", l.URL).Fetch(t.Context(), testClient())
 		require.NoError(t, err)
-		require.Equal(t, []string{"page_001.html ", "page_001.jsonl slowmist_html", "page_002.html ", "page_002.jsonl slowmist_html"}, fileNames(files))
+		require.Equal(t, []string{"page_001.html ", "page_002.html ", "events.jsonl slowmist_html", "refresh.json "}, fileNames(files))
 		require.Equal(t, []string{"GET /?c=&page=1", "GET /?c=&page=2"}, l.take())
 		require.Equal(t, []string{BrowserUserAgent, BrowserUserAgent}, l.agents[len(l.agents)-2:])
 		var e SlowMistEvent
-		require.NoError(t, json.Unmarshal([]byte(strings.SplitN(string(files[1].Data), "\n", 2)[0]), &e))
+		require.NoError(t, json.Unmarshal([]byte(strings.SplitN(string(files[2].Data), "\n", 2)[0]), &e))
 		require.Equal(t, SlowMistEvent{Date: "2026-05-29", Name: "MoneyMon",
 			Description:  "The LegendaryMoneyMonNft contract’s cliamRewred function had a signature verification flaw. The verify() only checked if recoverSigner(...) == admin, without properly validating cases where ecrecover returns address(0). The attacker set admin to zero address, then used an invalid signature (r=0, s=0, v=27) to bypass checks, arbitrarily claim rewards, drain all tokens from the contract, and swap them for USDT via PancakeSwap.",
 			Amount:       "$ 85,519.47",
 			AttackMethod: "Smart Contract Vulnerability",
-			Reference:    "https://x.com/SlowMist_Team/status/2060205558687486441", Page: 1}, e)
-		require.Equal(t, 2, strings.Count(string(files[3].Data), "\n"), "two events on page 2")
+			Reference:    "https://x.com/SlowMist_Team/status/2060205558687486441"}, e)
+		require.Equal(t, 4, strings.Count(string(files[2].Data), "\n"), "two events a page")
 	})
 	t.Run("defihacklabs", func(t *testing.T) {
 		for _, loc := range []string{l.URL + "/dhl", filepath.Join("testdata", "live", "defihacklabs")} {
@@ -191,12 +194,19 @@ func TestFetchPages(t *testing.T) {
 		fetched++
 		return []byte(strconv.Itoa(page)), nil
 	}
-	check := func(page int, b []byte) ([]File, int, error) {
-		return []File{{Name: pageName(page, ".txt"), Data: b}}, counts[page], nil
+	stopAt := 0
+	check := func(page int, b []byte) ([]File, int, bool, error) {
+		return []File{{Name: pageName(page, ".txt"), Data: b}}, counts[page], page == stopAt, nil
 	}
 	files, err := fetchPages(t.Context(), fetch, check)
 	require.NoError(t, err)
 	require.Equal(t, []string{"page_001.txt ", "page_002.txt ", "page_003.txt "}, fileNames(files))
+
+	stopAt = 2
+	files, err = fetchPages(t.Context(), fetch, check)
+	require.NoError(t, err)
+	require.Equal(t, []string{"page_001.txt ", "page_002.txt "}, fileNames(files), "an incremental fetch stops early")
+	stopAt = 0
 
 	counts[2] = 4
 	_, err = fetchPages(t.Context(), fetch, check)
@@ -207,4 +217,42 @@ func TestFetchPages(t *testing.T) {
 	_, err = fetchPages(t.Context(), fetch, check)
 	require.ErrorContains(t, err, "page 1 announces 1001 pages")
 	require.Equal(t, 1, fetched)
+}
+
+// An incremental SlowMist fetch stops at the first page whose events are all
+// in the last good snapshot and carries the others over; a due full refresh
+// reads every page again.
+func TestSlowMistIncremental(t *testing.T) {
+	l := newLiveFixtures(t)
+	fetch := func(opts string, prev []File) []File {
+		ex := &Exchange{PreviousFiles: map[string]string{}}
+		bodies := map[string][]byte{}
+		for _, f := range prev {
+			sum := sha256.Sum256(f.Data)
+			ex.PreviousFiles[f.Name] = hex.EncodeToString(sum[:])
+			bodies[hex.EncodeToString(sum[:])] = f.Data
+		}
+		ex.Archived = func(sum string) ([]byte, error) { return bodies[sum], nil }
+		files, err := newSourceWith(t, "slowmist_html", l.URL, opts).Fetch(WithExchange(t.Context(), ex), testClient())
+		require.NoError(t, err)
+		return files
+	}
+	first := fetch("incremental: true", nil)
+	require.Equal(t, []string{"GET /?c=&page=1", "GET /?c=&page=2"}, l.take(), "nothing archived: every page")
+
+	again := fetch("incremental: true", first)
+	require.Equal(t, []string{"GET /?c=&page=1"}, l.take(), "page 1 holds only archived events")
+	require.Equal(t, []string{"page_001.html ", "events.jsonl slowmist_html", "refresh.json "}, fileNames(again))
+	require.Equal(t, first[2].Data, again[1].Data, "the same events, in the same order")
+	require.Equal(t, first[3].Data, again[2].Data, "no full refresh since")
+
+	// The newest event of page 1 was not there before: page 2 is read too.
+	var edited bytes.Buffer
+	lines := strings.SplitAfter(string(first[2].Data), "\n")
+	edited.WriteString(strings.Join(lines[1:], ""))
+	_ = fetch("incremental: true", []File{{Name: "events.jsonl", Data: edited.Bytes()}, first[3]})
+	require.Equal(t, []string{"GET /?c=&page=1", "GET /?c=&page=2"}, l.take())
+
+	_ = fetch("{incremental: true, full_refresh: 1ns}", first)
+	require.Equal(t, []string{"GET /?c=&page=1", "GET /?c=&page=2"}, l.take(), "a full refresh is due")
 }

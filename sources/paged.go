@@ -18,12 +18,14 @@ func pageName(n int, ext string) string {
 }
 
 // fetchPages fetches pages 1, 2, ... through the shared client until the
-// last page that check reports (from page 1). check validates one page and
-// returns the files to land for it and the number of pages; a page count
-// that changes while paging fails the fetch, since the pages would then
-// overlap or leave gaps. Nothing is returned unless every page passed.
+// last page that check reports (from page 1), or a page after which check
+// says to stop (an incremental fetch that reached what it has). check
+// validates one page and returns the files to land for it and the number of
+// pages; a page count that changes while paging fails the fetch, since the
+// pages would then overlap or leave gaps. Nothing is returned unless every
+// page passed.
 func fetchPages(ctx context.Context, fetch func(ctx context.Context, page int) ([]byte, error),
-	check func(page int, b []byte) ([]File, int, error)) ([]File, error) {
+	check func(page int, b []byte) (files []File, pages int, stop bool, err error)) ([]File, error) {
 	var out []File
 	last := 1
 	for page := 1; page <= last; page++ {
@@ -31,7 +33,7 @@ func fetchPages(ctx context.Context, fetch func(ctx context.Context, page int) (
 		if err != nil {
 			return nil, fmt.Errorf("page %d: %w", page, err)
 		}
-		files, n, err := check(page, b)
+		files, n, stop, err := check(page, b)
 		if err != nil {
 			return nil, fmt.Errorf("page %d: %w", page, err)
 		}
@@ -44,6 +46,9 @@ func fetchPages(ctx context.Context, fetch func(ctx context.Context, page int) (
 			return nil, fmt.Errorf("page %d: the page count changed from %d to %d while paging", page, last, n)
 		}
 		out = append(out, files...)
+		if stop {
+			break
+		}
 	}
 	return out, nil
 }

@@ -7,45 +7,131 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 )
 
 // SlowMistHTML is SlowMist Hacked as its site serves it: HTML pages
 // GET {location}/?c=&page=N (location https://hacked.slowmist.io), 20 events
-// a page, read to the last page its pager names. Each page lands as fetched
-// (archive only) beside the events parsed from it, one JSON object a line
-// (format slowmist_html), which raw_slowmist_html maps onto the export's
-// columns. The site turns away non-browser clients, so this source alone
-// sends BrowserUserAgent; keep its host at a low rate (configs/default.yaml).
-type SlowMistHTML struct{ base }
+// a page, newest first, read to the last page its pager names. Each page
+// lands as fetched (archive only) beside events.jsonl, the events parsed
+// from them one JSON object a line (format slowmist_html), which
+// raw_slowmist_html maps onto the export's columns. The site turns away
+// non-browser clients, so this source alone sends BrowserUserAgent; keep its
+// host at a low rate (configs/default.yaml).
+//
+// With options.incremental, paging stops after the first page whose events
+// are all in the last good snapshot, and that snapshot's other events are
+// carried over: an hourly run reads a page or two instead of about 106.
+// Every options.full_refresh (default 7 days) all pages are read again, so
+// older events edited upstream are picked up; refresh.json records when.
+type SlowMistHTML struct {
+	base
+	opts slowMistOptions
+}
+
+type slowMistOptions struct {
+	Incremental bool          `yaml:"incremental"`
+	FullRefresh time.Duration `yaml:"full_refresh"`
+}
 
 func newSlowMistHTML(s Spec) (Source, error) {
-	return newLocated(s, func(b base) Source { return &SlowMistHTML{b} })
+	if err := requireLocation(s); err != nil {
+		return nil, err
+	}
+	o := slowMistOptions{FullRefresh: 7 * 24 * time.Hour}
+	if err := decodeOptions(s, &o); err != nil {
+		return nil, err
+	}
+	if o.FullRefresh <= 0 {
+		return nil, fmt.Errorf("options.full_refresh must be positive")
+	}
+	return &SlowMistHTML{base{s.Name, s.Type, s.Location}, o}, nil
+}
+
+// slowMistRefresh is refresh.json: when every page was last read.
+type slowMistRefresh struct {
+	FullRefreshAt time.Time `json:"full_refresh_at"`
 }
 
 func (s *SlowMistHTML) Fetch(ctx context.Context, hc *http.Client) ([]File, error) {
+	now := time.Now().UTC().Truncate(time.Second)
+	prev, refresh, ok := s.previous(ctx)
+	full := !s.opts.Incremental || !ok || now.Sub(refresh.FullRefreshAt) >= s.opts.FullRefresh
+	if full {
+		prev, refresh = nil, slowMistRefresh{FullRefreshAt: now}
+	}
+	left := map[SlowMistEvent]int{} // previous events not yet seen on a fetched page
+	for _, e := range prev {
+		left[e]++
+	}
+	var events []SlowMistEvent
 	hdr := http.Header{"User-Agent": {BrowserUserAgent}, "Accept": {"text/html"}}
-	return fetchPages(ctx, func(ctx context.Context, page int) ([]byte, error) {
+	files, err := fetchPages(ctx, func(ctx context.Context, page int) ([]byte, error) {
 		return getBody(ctx, hc, fmt.Sprintf("%s/?c=&page=%d", baseURL(s.location), page), hdr)
-	}, func(page int, b []byte) ([]File, int, error) {
-		events, last, err := ParseSlowMistPage(b, page)
+	}, func(page int, b []byte) ([]File, int, bool, error) {
+		evs, last, err := ParseSlowMistPage(b, page)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, false, err
 		}
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		for _, e := range events {
-			if err := enc.Encode(e); err != nil {
-				return nil, 0, err
+		known := !full
+		for _, e := range evs {
+			if left[e] > 0 {
+				left[e]--
+			} else {
+				known = false
 			}
 		}
-		return []File{
-			{Name: pageName(page, ".html"), Data: b},
-			{Name: pageName(page, ".jsonl"), Format: "slowmist_html", Data: buf.Bytes()},
-		}, last, nil
+		events = append(events, evs...)
+		return []File{{Name: pageName(page, ".html"), Data: b}}, last, known, nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range prev { // carried over, in their order, those not fetched again
+		if left[e] > 0 {
+			left[e]--
+			events = append(events, e)
+		}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	for _, e := range events {
+		if err := enc.Encode(e); err != nil {
+			return nil, err
+		}
+	}
+	state, err := json.Marshal(refresh)
+	if err != nil {
+		return nil, err
+	}
+	return append(files, File{Name: "events.jsonl", Format: "slowmist_html", Data: buf.Bytes()}, File{Name: "refresh.json", Data: state}), nil
+}
+
+// previous reads the events and refresh time of the last good snapshot.
+func (s *SlowMistHTML) previous(ctx context.Context) ([]SlowMistEvent, slowMistRefresh, bool) {
+	var refresh slowMistRefresh
+	ex := exchangeFrom(ctx)
+	b, ok := ex.previousFile("refresh.json")
+	if !ok || json.Unmarshal(b, &refresh) != nil {
+		return nil, refresh, false
+	}
+	b, ok = ex.previousFile("events.jsonl")
+	if !ok {
+		return nil, refresh, false
+	}
+	var events []SlowMistEvent
+	dec := json.NewDecoder(bytes.NewReader(b))
+	for dec.More() {
+		var e SlowMistEvent
+		if dec.Decode(&e) != nil {
+			return nil, refresh, false
+		}
+		events = append(events, e)
+	}
+	return events, refresh, true
 }
 
 // SlowMistEvent is one event block of a SlowMist Hacked page, its texts as
@@ -57,7 +143,6 @@ type SlowMistEvent struct {
 	Amount       string `json:"amount"`
 	AttackMethod string `json:"attack_method"`
 	Reference    string `json:"reference"`
-	Page         int    `json:"page"`
 }
 
 // slowMistLabels are the labels (<em>) of an event's fields.
@@ -100,7 +185,7 @@ func ParseSlowMistPage(b []byte, n int) ([]SlowMistEvent, int, error) {
 	}
 	events := make([]SlowMistEvent, 0, items.Length())
 	items.Each(func(_ int, li *goquery.Selection) {
-		e := SlowMistEvent{Date: collapse(li.Find("span.time").First().Text()), Page: n}
+		e := SlowMistEvent{Date: collapse(li.Find("span.time").First().Text())}
 		li.Find("em").Each(func(_ int, em *goquery.Selection) {
 			label := collapse(em.Text())
 			for _, l := range slowMistLabels {

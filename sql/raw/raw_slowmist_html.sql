@@ -1,5 +1,5 @@
--- SlowMist Hacked events as parsed from the fetched HTML pages (one JSON
--- object a line), mapped onto the columns of the export (raw_slowmist_hacked)
+-- SlowMist Hacked events as parsed from the fetched HTML pages (events.jsonl,
+-- one JSON object a line), mapped onto the columns of the export (raw_slowmist_hacked)
 -- so stg_slowmist__hacked reads both alike. The page shows the loss as
 -- "$ 1,234.5" or in tokens ("120 ETH"); like the export, only a dollar
 -- amount is a loss_usd (its number: "$ 160,000 DAI" is 160000; empty
@@ -22,6 +22,6 @@ select
     m.fetched_at as _fetched_at
 from read_json(getvariable('files_slowmist_html'), format = 'newline_delimited', filename = true, columns = {
     date: 'VARCHAR', name: 'VARCHAR', description: 'VARCHAR', amount: 'VARCHAR',
-    attack_method: 'VARCHAR', reference: 'VARCHAR', page: 'VARCHAR'
+    attack_method: 'VARCHAR', reference: 'VARCHAR'
 }) r
 join meta_landed_files m on m.path = r.filename
