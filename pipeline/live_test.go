@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -30,7 +32,11 @@ type liveFeeds struct {
 	t        *testing.T
 	mu       sync.Mutex
 	faults   map[string]liveFault
-	agents   map[string]string // the User-Agent each feed got
+	agents   map[string]string   // the User-Agent each feed got
+	pages    map[string][]string // the pages each feed was asked for, in order
+	// slowmistShift serves SlowMist as it was that many pages (of 20
+	// events) ago: page N is the saved page N+shift.
+	slowmistShift int
 	blocksec struct {
 		Count int               `json:"count"`
 		List  []json.RawMessage `json:"list"`
@@ -46,7 +52,7 @@ var liveLastPages = map[string]string{"slowmist": "105", "defi_rekt": "41", "blo
 func newLiveFeeds(t *testing.T) *liveFeeds {
 	t.Helper()
 	requireSharedData(t)
-	l := &liveFeeds{t: t, faults: map[string]liveFault{}, agents: map[string]string{}}
+	l := &liveFeeds{t: t, faults: map[string]liveFault{}, agents: map[string]string{}, pages: map[string][]string{}}
 	b, err := os.ReadFile(filepath.Join(sharedData, "hacks/blocksec_attack_events_2026-05-29.json"))
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, &l.blocksec))
@@ -71,6 +77,7 @@ func (l *liveFeeds) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	l.mu.Lock()
 	l.agents[feed] = r.UserAgent()
+	l.pages[feed] = append(l.pages[feed], page)
 	f := l.faults[feed+" "+page]
 	delete(l.faults, feed+" "+page)
 	l.mu.Unlock()
@@ -121,11 +128,15 @@ func (l *liveFeeds) route(r *http.Request) (feed, page string, body []byte, ok b
 		if err != nil {
 			return "", "", nil, false
 		}
-		b := read(fmt.Sprintf("slowmist_html/page_%03d.html", n))
+		l.mu.Lock()
+		shift := l.slowmistShift
+		l.mu.Unlock()
+		b := read(fmt.Sprintf("slowmist_html/page_%03d.html", n+shift))
 		// The saved pages say "of 106", but page 106 was never saved: the
 		// snapshot ends at 105, so its pager must say so.
-		b = bytes.ReplaceAll(b, []byte(fmt.Sprintf("Page %d of 106<", n)), []byte(fmt.Sprintf("Page %d of 105<", n)))
-		b = bytes.ReplaceAll(b, []byte("/?c=&page=106 "), []byte("/?c=&page=105 "))
+		last := 105 - shift
+		b = bytes.ReplaceAll(b, []byte(fmt.Sprintf("Page %d of 106<", n+shift)), []byte(fmt.Sprintf("Page %d of %d<", n, last)))
+		b = bytes.ReplaceAll(b, []byte("/?c=&page=106 "), []byte(fmt.Sprintf("/?c=&page=%d ", last)))
 		return "slowmist", strconv.Itoa(n), b, true
 	case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/SunWeb3Sec/DeFiHackLabs/main/"):
 		rel := strings.TrimPrefix(r.URL.Path, "/SunWeb3Sec/DeFiHackLabs/main/")
@@ -396,4 +407,49 @@ sources:
 		warehouseQuery(t, cfg, dir, `SELECT feed, reason FROM fct_rejects WHERE source = 'defihacklabs'`))
 	require.Equal(t, [][]string{{"8", "8343193.91"}},
 		warehouseQuery(t, cfg, dir, `SELECT count(*), sum(reported_usd)::varchar FROM int_incident_records WHERE feed = 'defihacklabs'`))
+}
+
+// An hourly run reads only SlowMist's new pages: after a run that saw the
+// site 20 events ago, the next reads page 1 (the 20 new events) and page 2
+// (the old page 1, all archived), carries the other 2,060 events over, and
+// lands the events a full read lands, byte for byte.
+func TestLiveSlowMistIncremental(t *testing.T) {
+	l := newLiveFeeds(t)
+	def, err := LoadConfig("../configs/default.yaml")
+	require.NoError(t, err)
+	cfg := parse(t, `
+sources:
+  - {name: curated_dprk, type: curated_incidents, location: embedded}
+  - {name: ecb_fx, type: ecb_eurofxref, location: does-not-exist.csv}
+`, ".")
+	s := def.Sources[slices.IndexFunc(def.Sources, func(s SourceConfig) bool { return s.Name == "slowmist" })]
+	s.Location = l.URL
+	cfg.Sources = append(cfg.Sources, s)
+	cfg.HTTP.RateLimit, cfg.HTTP.HostRateLimits = 0, nil
+	dir := t.TempDir()
+
+	l.slowmistShift = 1
+	res, err := runWith(t, cfg, dir, Options{})
+	require.NoError(t, err)
+	require.Equal(t, []output.RowCount{{Feed: "slowmist_hacked", RowsIn: 2080, Accepted: 2080}}, manifestSources(t, res)["slowmist"].Rows)
+	require.Len(t, l.pages["slowmist"], 104, "nothing archived: every page")
+
+	l.slowmistShift, l.pages["slowmist"] = 0, nil
+	res, err = runWith(t, cfg, dir, Options{})
+	require.NoError(t, err)
+	require.Equal(t, []string{"1", "2"}, l.pages["slowmist"])
+	src := manifestSources(t, res)["slowmist"]
+	require.Equal(t, "live", src.Freshness)
+	require.Equal(t, []output.RowCount{{Feed: "slowmist_hacked", RowsIn: 2100, Accepted: 2100}}, src.Rows)
+
+	o := sources.DefaultHTTPOptions()
+	o.RateLimit = 0
+	full, err := sources.New([]sources.Spec{{Name: "slowmist", Type: "slowmist_html", Location: l.URL}})
+	require.NoError(t, err)
+	files, err := full[0].Fetch(t.Context(), sources.NewClient(o))
+	require.NoError(t, err)
+	sum := sha256.Sum256(files[len(files)-2].Data)
+	i := slices.IndexFunc(src.Files, func(f output.ManifestFile) bool { return f.Name == "events.jsonl" })
+	require.Equal(t, hex.EncodeToString(sum[:]), src.Files[i].SHA256, "the events of a full read")
+	requireLandingClean(t, filepath.Join(dir, "data"))
 }
