@@ -1,7 +1,6 @@
 package sources
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -15,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -224,7 +224,8 @@ func TestFetchPages(t *testing.T) {
 // reads every page again.
 func TestSlowMistIncremental(t *testing.T) {
 	l := newLiveFixtures(t)
-	fetch := func(opts string, prev []File) []File {
+	t0 := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	fetch := func(at time.Time, prev []File) []File {
 		ex := &Exchange{PreviousFiles: map[string]string{}}
 		bodies := map[string][]byte{}
 		for _, f := range prev {
@@ -233,26 +234,29 @@ func TestSlowMistIncremental(t *testing.T) {
 			bodies[hex.EncodeToString(sum[:])] = f.Data
 		}
 		ex.Archived = func(sum string) ([]byte, error) { return bodies[sum], nil }
-		files, err := newSourceWith(t, "slowmist_html", l.URL, opts).Fetch(WithExchange(t.Context(), ex), testClient())
+		src := newSourceWith(t, "slowmist_html", l.URL, "{incremental: true, full_refresh: 168h}").(*SlowMistHTML)
+		src.now = func() time.Time { return at }
+		files, err := src.Fetch(WithExchange(t.Context(), ex), testClient())
 		require.NoError(t, err)
 		return files
 	}
-	first := fetch("incremental: true", nil)
+	first := fetch(t0, nil)
 	require.Equal(t, []string{"GET /?c=&page=1", "GET /?c=&page=2"}, l.take(), "nothing archived: every page")
+	require.JSONEq(t, `{"full_refresh_at": "2026-06-01T12:00:00Z"}`, string(first[3].Data))
 
-	again := fetch("incremental: true", first)
+	again := fetch(t0.Add(time.Hour), first)
 	require.Equal(t, []string{"GET /?c=&page=1"}, l.take(), "page 1 holds only archived events")
 	require.Equal(t, []string{"page_001.html ", "events.jsonl slowmist_html", "refresh.json "}, fileNames(again))
 	require.Equal(t, first[2].Data, again[1].Data, "the same events, in the same order")
 	require.Equal(t, first[3].Data, again[2].Data, "no full refresh since")
 
-	// The newest event of page 1 was not there before: page 2 is read too.
-	var edited bytes.Buffer
+	// The newest event of page 1 was not archived: page 2 is read too.
 	lines := strings.SplitAfter(string(first[2].Data), "\n")
-	edited.WriteString(strings.Join(lines[1:], ""))
-	_ = fetch("incremental: true", []File{{Name: "events.jsonl", Data: edited.Bytes()}, first[3]})
+	newer := fetch(t0.Add(time.Hour), []File{{Name: "events.jsonl", Data: []byte(strings.Join(lines[1:], ""))}, first[3]})
 	require.Equal(t, []string{"GET /?c=&page=1", "GET /?c=&page=2"}, l.take())
+	require.Equal(t, first[2].Data, newer[2].Data)
 
-	_ = fetch("{incremental: true, full_refresh: 1ns}", first)
+	due := fetch(t0.Add(7*24*time.Hour), again)
 	require.Equal(t, []string{"GET /?c=&page=1", "GET /?c=&page=2"}, l.take(), "a full refresh is due")
+	require.JSONEq(t, `{"full_refresh_at": "2026-06-08T12:00:00Z"}`, string(due[3].Data))
 }

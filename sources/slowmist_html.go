@@ -29,6 +29,7 @@ import (
 type SlowMistHTML struct {
 	base
 	opts slowMistOptions
+	now  func() time.Time
 }
 
 type slowMistOptions struct {
@@ -47,7 +48,7 @@ func newSlowMistHTML(s Spec) (Source, error) {
 	if o.FullRefresh <= 0 {
 		return nil, fmt.Errorf("options.full_refresh must be positive")
 	}
-	return &SlowMistHTML{base{s.Name, s.Type, s.Location}, o}, nil
+	return &SlowMistHTML{base{s.Name, s.Type, s.Location}, o, time.Now}, nil
 }
 
 // slowMistRefresh is refresh.json: when every page was last read.
@@ -56,7 +57,7 @@ type slowMistRefresh struct {
 }
 
 func (s *SlowMistHTML) Fetch(ctx context.Context, hc *http.Client) ([]File, error) {
-	now := time.Now().UTC().Truncate(time.Second)
+	now := s.now().UTC().Truncate(time.Second)
 	prev, refresh, ok := s.previous(ctx)
 	full := !s.opts.Incremental || !ok || now.Sub(refresh.FullRefreshAt) >= s.opts.FullRefresh
 	if full {
