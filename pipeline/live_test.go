@@ -29,15 +29,15 @@ import (
 // endpoints (docs/feeds.md), each answer replaceable by a fault once.
 type liveFeeds struct {
 	*httptest.Server
-	t        *testing.T
-	mu       sync.Mutex
-	faults   map[string]liveFault
-	agents   map[string]string   // the User-Agent each feed got
-	pages    map[string][]string // the pages each feed was asked for, in order
+	t      *testing.T
+	mu     sync.Mutex
+	faults map[string]liveFault
+	agents map[string]string   // the User-Agent each feed got
+	pages  map[string][]string // the pages each feed was asked for, in order
 	// slowmistShift serves SlowMist as it was that many pages (of 20
 	// events) ago: page N is the saved page N+shift.
 	slowmistShift int
-	blocksec struct {
+	blocksec      struct {
 		Count int               `json:"count"`
 		List  []json.RawMessage `json:"list"`
 	}
