@@ -69,6 +69,22 @@ func (l *liveFeeds) inject(feed, page string, f liveFault) {
 	l.faults[feed+" "+page] = f
 }
 
+// shiftSlowMist serves SlowMist as it was n pages ago.
+func (l *liveFeeds) shiftSlowMist(n int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.slowmistShift = n
+}
+
+// takePages returns and forgets the pages feed was asked for.
+func (l *liveFeeds) takePages(feed string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := l.pages[feed]
+	delete(l.pages, feed)
+	return out
+}
+
 func (l *liveFeeds) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	feed, page, body, ok := l.route(r)
 	if !ok {
@@ -238,8 +254,10 @@ func TestLiveFeedsMatchExports(t *testing.T) {
 		require.Len(t, src[name].Files, want.files, name)
 		require.Equal(t, []output.RowCount{want.rows}, src[name].Rows, name)
 	}
+	l.mu.Lock()
 	require.Equal(t, sources.BrowserUserAgent, l.agents["slowmist"])
 	require.Equal(t, sources.UserAgent, l.agents["defi_rekt"])
+	l.mu.Unlock()
 	requireLandingClean(t, cfg.DataDir)
 
 	want, got := annualBySource(t, fileRun.Current), annualBySource(t, res.Current)
@@ -350,7 +368,9 @@ func TestLiveFeedsFaults(t *testing.T) {
 			res, err := Run(t.Context(), cfg, quietLog, Options{})
 			require.NoError(t, err)
 			require.Equal(t, StatusDegraded, res.Status)
+			l.mu.Lock()
 			require.Empty(t, l.faults, "every fault was met")
+			l.mu.Unlock()
 			// A run whose inputs are the last one's publishes nothing new:
 			// its fetch outcomes are in res.Sources, its figures in the current release.
 			src := manifestSources(t, res)
@@ -428,16 +448,16 @@ sources:
 	cfg.HTTP.RateLimit, cfg.HTTP.HostRateLimits = 0, nil
 	dir := t.TempDir()
 
-	l.slowmistShift = 1
+	l.shiftSlowMist(1)
 	res, err := runWith(t, cfg, dir, Options{})
 	require.NoError(t, err)
 	require.Equal(t, []output.RowCount{{Feed: "slowmist_hacked", RowsIn: 2080, Accepted: 2080}}, manifestSources(t, res)["slowmist"].Rows)
-	require.Len(t, l.pages["slowmist"], 104, "nothing archived: every page")
+	require.Len(t, l.takePages("slowmist"), 104, "nothing archived: every page")
 
-	l.slowmistShift, l.pages["slowmist"] = 0, nil
+	l.shiftSlowMist(0)
 	res, err = runWith(t, cfg, dir, Options{})
 	require.NoError(t, err)
-	require.Equal(t, []string{"1", "2"}, l.pages["slowmist"])
+	require.Equal(t, []string{"1", "2"}, l.takePages("slowmist"))
 	src := manifestSources(t, res)["slowmist"]
 	require.Equal(t, "live", src.Freshness)
 	require.Equal(t, []output.RowCount{{Feed: "slowmist_hacked", RowsIn: 2100, Accepted: 2100}}, src.Rows)
