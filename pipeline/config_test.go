@@ -373,7 +373,7 @@ func TestLoadConfig(t *testing.T) {
 		require.NoError(t, err)
 		srcs, err := sources.New(cfg.SourceSpecs())
 		require.NoError(t, err)
-		require.Len(t, srcs, 12)
+		require.Len(t, srcs, 13)
 		for _, s := range srcs {
 			if s.Location() == sources.Embedded {
 				continue

@@ -109,6 +109,10 @@ func extractOne(ctx context.Context, log *slog.Logger, land *Landing, src source
 			for _, r := range prev.Responses {
 				ex.Previous[r.URL] = r
 			}
+			ex.PreviousFiles = map[string]string{}
+			for _, f := range prev.Files {
+				ex.PreviousFiles[f.Name] = f.SHA256
+			}
 			known := land.reusable(prev)
 			ex.Unchanged = func(st sources.FileStat) (string, bool) {
 				sum, ok := known[st]

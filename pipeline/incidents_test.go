@@ -95,6 +95,15 @@ func rawIncidentFeeds(t *testing.T) []rawFeedRecord {
 	for _, r := range rekt {
 		if d, err := time.Parse("1/2/2006", r.Rekt.Date); err == nil {
 			out = append(out, rawFeedRecord{"rekt_news", r.Title, d})
+	for _, p := range []string{"README.md", "past/2021/README.md", "past/2022/README.md", "past/2023/README.md", "past/2024/README.md", "past/2025/README.md"} {
+		b, err := os.ReadFile(filepath.Join(sharedData, "live/defihacklabs", p))
+		require.NoError(t, err)
+		entries, err := sources.ParseDeFiHackLabs(b, p)
+		require.NoError(t, err)
+		for _, e := range entries {
+			if d, err := time.Parse("20060102", e.Date); err == nil {
+				out = append(out, rawFeedRecord{"defihacklabs", e.Name, d})
+			}
 		}
 	}
 	return out

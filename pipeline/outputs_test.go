@@ -72,8 +72,7 @@ func TestSnapshotSummaryTables(t *testing.T) {
 			for _, col := range []string{"yoy_stolen_usd_pct", "share_of_year_pct", "is_partial_year", "as_of_date"} {
 				require.Contains(t, r, col, dim)
 			}
-			// The latest input incident is the curated Humanity Protocol theft.
-			require.Equal(t, "2026-06-08", r["as_of_date"])
+			require.Equal(t, "2026-08-20", r["as_of_date"])
 			require.Equal(t, annual[r["year"]]["is_partial_year"], r["is_partial_year"])
 			sum[r["year"]] += atoi(t, r["incidents"])
 		}

@@ -191,7 +191,7 @@ func TestSnapshotRoninValuation(t *testing.T) {
 	require.Equal(t, "2022-03-23", r.PriceDate)
 	require.InDelta(t, want, r.USD, 0.01)
 	require.True(t, r.USD > 530e6 && r.USD < 580e6, "Ronin at theft-date prices: %.2f", r.USD)
-	require.Equal(t, "curated_dprk,defi_rekt,defillama_hacks,dn_institute,rekt_news,slowmist", r.Sources)
+	require.Equal(t, "curated_dprk,defi_rekt,defihacklabs,defillama_hacks,dn_institute,rekt_news,slowmist", r.Sources)
 
 	cross := ecbOn(t, "2022-03-23", "GBP") / ecbOn(t, "2022-03-23", "USD")
 	require.Equal(t, "2022-03-23", r.FXDate)
@@ -218,8 +218,7 @@ func TestSnapshotManifest(t *testing.T) {
 	require.Equal(t, res.RunID, m.RunID)
 	require.Equal(t, "ok", m.Status)
 	require.Equal(t, output.SchemaVersion, m.SchemaVersion)
-	// The latest input incident is the curated Humanity Protocol theft.
-	require.Equal(t, "2026-06-08", m.AsOfDate)
+	require.Equal(t, "2026-08-20", m.AsOfDate, "the latest DeFiHackLabs entry (its READMEs were saved on 2026-08-22, the other feeds on 2026-05-29)")
 	require.Equal(t, []string{"USD", "GBP"}, m.Currencies)
 	byName := map[string]output.ManifestSource{}
 	for _, s := range m.Sources {

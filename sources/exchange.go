@@ -43,6 +43,10 @@ type Exchange struct {
 	// Unchanged returns the sha256 of a local file whose FileStat is the one
 	// it had when the last good snapshot landed it (nil: read every file).
 	Unchanged func(FileStat) (sha256 string, ok bool)
+	// PreviousFiles are the files of the last good snapshot, name to sha256
+	// (their bytes through Archived), for a source that fetches only what
+	// is new since.
+	PreviousFiles map[string]string
 
 	retries atomic.Int64
 	mu      sync.Mutex
@@ -75,6 +79,19 @@ func (e *Exchange) Body(sum string) []byte {
 func (e *Exchange) NotModified() bool {
 	rs := e.Responses()
 	return len(rs) > 0 && !slices.ContainsFunc(rs, func(r Response) bool { return !r.NotModified })
+}
+
+// previousFile returns a file of the last good snapshot by name.
+func (e *Exchange) previousFile(name string) ([]byte, bool) {
+	if e == nil || e.Archived == nil {
+		return nil, false
+	}
+	sum, ok := e.PreviousFiles[name]
+	if !ok {
+		return nil, false
+	}
+	b, err := e.Archived(sum)
+	return b, err == nil
 }
 
 // Retries is how many attempts were repeated after a failure.

@@ -19,6 +19,11 @@ import (
 // UserAgent identifies heiststat to the feeds it calls.
 const UserAgent = "heiststat/1 (+https://github.com/heiststat/heiststat; crypto-theft statistics)"
 
+// BrowserUserAgent is sent only to sites that serve their pages to browsers
+// alone (SlowMist Hacked, per the public scrapers of it); every other feed
+// gets UserAgent.
+const BrowserUserAgent = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+
 // HTTPOptions configures the one HTTP layer every source shares. Rate
 // limits, retries and size limits live here, in the transport, so a source
 // that issues many requests (pages, batches) gets them without code of its own.
@@ -143,9 +148,14 @@ func backoff(maxRetryAfter time.Duration) retryablehttp.Backoff {
 	}
 }
 
+// userAgent sets heiststat's User-Agent unless the source set its own (a
+// site that turns away non-browser clients, see BrowserUserAgent).
 type userAgent struct{ next http.RoundTripper }
 
 func (u userAgent) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Header.Get("User-Agent") != "" {
+		return u.next.RoundTrip(r)
+	}
 	r = r.Clone(r.Context())
 	r.Header.Set("User-Agent", UserAgent)
 	return u.next.RoundTrip(r)

@@ -87,6 +87,10 @@ var constructors = map[string]func(Spec) (Source, error){
 	"ofac_addresses":       newOFACAddresses,
 	"dn_institute":         newDNInstitute,
 	"rekt_news":            newRektNews,
+	"defi_rekt_api":        newDefiRektAPI,
+	"blocksec_api":         newBlockSecAPI,
+	"slowmist_html":        newSlowMistHTML,
+	"defihacklabs":         newDeFiHackLabs,
 }
 
 // keyed are the types that read an API key (api_key_env).
@@ -97,7 +101,8 @@ func Types() []string {
 	return []string{"defillama_hacks", "ecb_eurofxref", "prices_yfinance", "prices_coinmarketcap", "curated_incidents",
 		"defillama_coins", "coingecko_chart", "binance_klines", "ecb_data_api", "fred_fredgraph", "ofac_sdn_advanced",
 		"slowmist_hacked", "defi_rekt", "blocksec_events", "ofac_sdn_csv", "ofac_addresses",
-		"dn_institute", "rekt_news"}
+		"dn_institute", "rekt_news",
+		"defi_rekt_api", "blocksec_api", "slowmist_html", "defihacklabs"}
 }
 
 // New builds the configured sources, validating each; all errors are reported at once.

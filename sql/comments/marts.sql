@@ -107,7 +107,7 @@ COMMENT ON COLUMN rpt_annual_by_source.incidents IS 'Accepted records of the sou
 COMMENT ON COLUMN rpt_annual_by_source.stolen_usd IS 'Sum of the USD amounts the source reports (DeFiLlama amount, curated reported_usd).';
 COMMENT ON COLUMN rpt_annual_by_source.incidents_without_amount IS 'Records with no USD amount (counted in incidents, not in stolen_usd).';
 
-COMMENT ON COLUMN fct_incidents.feeds IS 'Every feed kind that reports the incident, sorted: curated, defillama, blocksec, slowmist, defi_rekt.';
+COMMENT ON COLUMN fct_incidents.feeds IS 'Every feed kind that reports the incident, sorted: curated, defillama, blocksec, slowmist, defi_rekt, defihacklabs, dn_institute, rekt_news.';
 COMMENT ON COLUMN fct_incidents.category IS 'The incident category: thefts (hack_exploit, key_compromise, phishing, other) or losses nobody stole (rug_pull_scam, exchange_collapse, operator_fraud, funds_frozen, market_event, price_liquidation, notional_mint, seizure_value), from the highest-precedence record whose text matches sql/seeds/incident_categories.csv, or a reviews reclassification.';
 COMMENT ON COLUMN fct_incidents.is_theft IS 'true when the incident counts in the headline tables: its category is one of theft_categories (default hack_exploit, key_compromise, phishing, other) and it is not flagged theft_disputed or reported_late (unless include_disputed is set).';
 COMMENT ON COLUMN fct_incidents.attribution_evidence IS 'Every piece of attribution evidence, sorted: the curated list (with strength and citation), OFAC SDN address matches (address, entity, program, where the address was found), feed text naming an actor.';
@@ -122,14 +122,14 @@ COMMENT ON COLUMN fct_reconciliation.incident_id IS 'The canonical incident (see
 COMMENT ON COLUMN fct_reconciliation.incident_date IS 'Published incident date.';
 COMMENT ON COLUMN fct_reconciliation.victim IS 'Published victim name.';
 COMMENT ON COLUMN fct_reconciliation.amount_usd IS 'Published USD amount, DECIMAL(18,2).';
-COMMENT ON COLUMN fct_reconciliation.feed IS 'Feed kind of the record: curated, defillama, blocksec, slowmist or defi_rekt.';
+COMMENT ON COLUMN fct_reconciliation.feed IS 'Feed kind of the record: curated, defillama, blocksec, slowmist, defi_rekt or defihacklabs.';
 COMMENT ON COLUMN fct_reconciliation.source IS 'Configured source name of the record.';
 COMMENT ON COLUMN fct_reconciliation.source_record_key IS 'The record''s key within its source (De.Fi and BlockSec ids; date|name|ordinal for feeds without ids; incident_key for the curated list).';
 COMMENT ON COLUMN fct_reconciliation.match_rule IS 'lead (the record that names the incident) or the rule that merged the record into it.';
 COMMENT ON COLUMN fct_reconciliation.feed_date IS 'Incident date as the feed reports it.';
 COMMENT ON COLUMN fct_reconciliation.feed_name IS 'Victim name as the feed spells it.';
 COMMENT ON COLUMN fct_reconciliation.feed_amount_usd IS 'USD amount as the feed reports it; NULL when unknown (SlowMist and De.Fi 0).';
-COMMENT ON COLUMN fct_reconciliation.feed_url IS 'The record''s own link where the feed gives one (SlowMist reference, De.Fi database entry, BlockSec media, curated citation).';
+COMMENT ON COLUMN fct_reconciliation.feed_url IS 'The record''s own link where the feed gives one (SlowMist reference, De.Fi database entry, BlockSec media, the DeFiHackLabs README, curated citation).';
 COMMENT ON COLUMN fct_reconciliation.feed_category IS 'Category the record''s own text maps to.';
 COMMENT ON COLUMN fct_reconciliation.date_gap_days IS 'feed_date minus incident_date, in days.';
 COMMENT ON COLUMN fct_reconciliation.amount_ratio IS 'feed_amount_usd / amount_usd.';

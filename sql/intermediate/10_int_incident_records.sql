@@ -6,8 +6,8 @@
 --     bridge, exchange, dao, labs, v1-v4, ...) so "Euler V1" and "Euler
 --     Finance" meet; a name made only of such words keeps them.
 -- precedence orders the feeds for every field but the date (curated, then
--- DeFiLlama, BlockSec, SlowMist, De.Fi, the dn-institute wiki, rekt.news);
--- date_precedence puts BlockSec's
+-- DeFiLlama, BlockSec, SlowMist, De.Fi, DeFiHackLabs, the dn-institute wiki,
+-- rekt.news); date_precedence puts BlockSec's
 -- on-chain transaction time right after the curated list, because SlowMist
 -- and De.Fi often carry the disclosure date (Ronin: 29 March, theft 23 March).
 with curated as (
@@ -65,9 +65,23 @@ defi_rekt as (
     where reject_reason is null
 ),
 
+-- DeFiHackLabs: the root cause, and a USD loss only where the text gives
+-- one (its token amounts stay in stg_defihacklabs__exploits); the loss text
+-- is kept as the description.
+defihacklabs as (
+    select
+        source, source_record_key, 'defihacklabs', 6, 6,
+        incident_date, 'day', victim, null, null, []::varchar[], cause,
+        null, cause, null, null,
+        null, null, null, []::varchar[], amount_usd, null,
+        url, []::varchar[], lost_text
+    from stg_defihacklabs__exploits
+    where reject_reason is null
+),
+
 dn_institute as (
     select
-        source, source_record_key, 'dn_institute', 6, 6,
+        source, source_record_key, 'dn_institute', 7, 7,
         incident_date, 'day', victim, null, null, []::varchar[], array_to_string(attack_types, ' | '),
         null, array_to_string(attack_types, ' | '), null, null,
         null, null, null, []::varchar[], amount_usd, null,
@@ -78,7 +92,7 @@ dn_institute as (
 
 rekt_news as (
     select
-        source, source_record_key, 'rekt_news', 7, 7,
+        source, source_record_key, 'rekt_news', 8, 8,
         incident_date, 'day', victim, null, null, []::varchar[], null,
         null, array_to_string(tags, ' | '), null, null,
         -- Its amounts are headlines, not theft values (Gala 2024: $216M
@@ -95,6 +109,7 @@ unioned as (
     union all select * from blocksec
     union all select * from slowmist
     union all select * from defi_rekt
+    union all select * from defihacklabs
     union all select * from dn_institute
     union all select * from rekt_news
 ),

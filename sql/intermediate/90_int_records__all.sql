@@ -44,6 +44,8 @@ with staged as (
     select source, 'dn_institute', source_record_key, record, reject_reason from stg_dn_institute__incidents
     union all
     select source, 'rekt_news', source_record_key, record, reject_reason from stg_rekt_news__leaderboard
+    union all
+    select source, 'defihacklabs', source_record_key, record, reject_reason from stg_defihacklabs__exploits
 )
 
 select

@@ -23,6 +23,13 @@ with raw_counts as (
     union all
     select _source, 'blocksec_events', count(*) from raw_blocksec_events group by all
     union all
+    -- The live forms of the two exports are staged with them, under their feed.
+    select _source, 'slowmist_hacked', count(*) from raw_slowmist_html group by all
+    union all
+    select _source, 'defi_rekt', count(*) from raw_defi_rekt_api group by all
+    union all
+    select _source, 'defihacklabs', count(*) from raw_defihacklabs group by all
+    union all
     -- An sdn.csv record here is one "Digital Currency Address - " mention in
     -- Remarks (the entries without one carry no address to match).
     select _source, 'ofac_sdn_csv', sum(len(string_split(remarks, 'Digital Currency Address - ')) - 1)

@@ -1,8 +1,12 @@
 -- One row per De.Fi REKT record, typed. The database is mostly scams: only
 -- scam_parent 'Exploit/...' rows are thefts (is_exploit); the rest are kept
 -- and categorized as scams. funds_lost 0 means unknown here and becomes NULL.
+-- The export (raw_defi_rekt) and the API pages (raw_defi_rekt_api) share
+-- their columns; a source lands one or the other.
 with src as (
     select * from raw_defi_rekt
+    union all by name
+    select * from raw_defi_rekt_api
 ),
 
 typed as (

@@ -1,8 +1,12 @@
 -- One row per SlowMist Hacked record, typed. loss_usd 0 means "unknown" in
 -- this feed (Mt. Gox 2014 is 0), so it becomes NULL, not a zero loss. Names
--- are stored HTML-escaped upstream and are unescaped here.
+-- are stored HTML-escaped in the export and are unescaped here. The export
+-- (raw_slowmist_hacked) and the parsed pages (raw_slowmist_html) share their
+-- columns; a source lands one or the other.
 with src as (
     select * from raw_slowmist_hacked
+    union all by name
+    select * from raw_slowmist_html
 ),
 
 typed as (
