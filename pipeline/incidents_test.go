@@ -95,6 +95,9 @@ func rawIncidentFeeds(t *testing.T) []rawFeedRecord {
 	for _, r := range rekt {
 		if d, err := time.Parse("1/2/2006", r.Rekt.Date); err == nil {
 			out = append(out, rawFeedRecord{"rekt_news", r.Title, d})
+		}
+	}
+
 	for _, p := range []string{"README.md", "past/2021/README.md", "past/2022/README.md", "past/2023/README.md", "past/2024/README.md", "past/2025/README.md"} {
 		b, err := os.ReadFile(filepath.Join(sharedData, "live/defihacklabs", p))
 		require.NoError(t, err)

@@ -73,7 +73,7 @@ func postJSON(ctx context.Context, hc *http.Client, url string, body []byte, hdr
 	if resp.StatusCode != http.StatusOK {
 		return nil, RedactError(fmt.Errorf("POST %s: HTTP %s", url, resp.Status))
 	}
-	b, err := readLimited(resp.Body)
+	b, err := readLimited(resp.Body, resp.ContentLength)
 	if err != nil {
 		return nil, RedactError(fmt.Errorf("POST %s: reading body: %w", url, err))
 	}
