@@ -84,7 +84,7 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 	// no lock but may share an out_dir: the random suffix keeps their
 	// release names apart.
 	started := now()
-	runID := started.Format("20060102T150405.000Z") + "-" + rand.Text()[:6]
+	runID := started.Format("20060102T150405.000Z") + "-" + runSuffix()
 	log = log.With("run_id", runID)
 
 	db, err := openWarehouse(log, filepath.Join(cfg.DataDir, "warehouse.duckdb"))
@@ -258,6 +258,9 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 	}
 	return res, nil
 }
+
+// runSuffix ends a run id: six random base-32 characters.
+var runSuffix = func() string { return rand.Text()[:6] }
 
 // outLockWait is the shortest wait for another writer's publish to the
 // same out_dir.
