@@ -29,7 +29,7 @@ import (
 // a cleaned copy. The verdict is a function of the file's bytes and this
 // checker: it is kept per file hash, so a file is scanned once.
 //
-//	<data_dir>/quarantine/<sha256>.json   the verdict (rejected lines, notes)
+//	<data_dir>/quarantine/<sha256>-<kind>[-<key>...].json  the verdict
 //	<data_dir>/quarantine/<sha256><ext>   the cleaned copy, when one is needed
 
 // quarantineVersion names the checker's rules: a verdict of another version
@@ -165,7 +165,11 @@ func quarantine(extracted []Extracted, models []Model, dir string) ([]Extracted,
 // (writing the cleaned copy when one is needed).
 func checkFile(f LandedFile, spec checkSpec, dir string) (*verdict, error) {
 	// The verdict depends on the bytes, the rules and the model's key.
-	vpath := filepath.Join(dir, fmt.Sprintf("%s.%s%v.json", f.SHA256, spec.kind, spec.key))
+	name := []string{f.SHA256, spec.kind}
+	for _, k := range spec.key {
+		name = append(name, strconv.Itoa(k))
+	}
+	vpath := filepath.Join(dir, strings.Join(name, "-")+".json")
 	cleaned := filepath.Join(dir, f.SHA256+strings.ToLower(filepath.Ext(f.Name)))
 	if b, err := os.ReadFile(vpath); err == nil {
 		var v verdict
