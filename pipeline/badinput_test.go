@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"encoding/csv"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -336,4 +337,64 @@ func TestLockDoesNotFollowSymlink(t *testing.T) {
 	require.ErrorIs(t, err, ErrLocked)
 	require.ErrorContains(t, err, "on the output folder")
 	unlock()
+}
+
+// A poisoned line in each CSV feed type (too many fields, invalid UTF-8)
+// and invalid UTF-8 in each JSON incident or address feed: the run
+// publishes, the bad lines are rejects with their reason, and rows in =
+// accepted + rejected.
+func TestPoisonInEveryFeedType(t *testing.T) {
+	td, err := filepath.Abs("../sources/testdata")
+	require.NoError(t, err)
+	lastLine := func(s string) string {
+		lines := strings.Split(strings.TrimRight(s, "\r\n"), "\n")
+		return strings.TrimRight(lines[len(lines)-1], "\r")
+	}
+	// The last line with two more fields, and a line of the right width
+	// holding invalid UTF-8.
+	csvPoison := func(s string) string {
+		first, err := csv.NewReader(strings.NewReader(s)).Read()
+		require.NoError(t, err)
+		return strings.TrimRight(s, "\r\n") + "\n" + lastLine(s) + ",extra,extra\n" + "bad \xff" + strings.Repeat(",", len(first)-1) + "\n"
+	}
+	for _, tc := range []struct {
+		typ, fixture, file string
+		poison              func(string) string
+		reasons             []string
+	}{
+		{"slowmist_hacked", "slowmist", "hacked.csv", csvPoison, []string{"malformed line: 9 fields, expected 7", "malformed line: invalid UTF-8"}},
+		{"defi_rekt", "defi_rekt", "all_records.csv", csvPoison, []string{"malformed line: 13 fields, expected 11", "malformed line: invalid UTF-8"}},
+		{"prices_coinmarketcap", "coinmarketcap", "coin_Tether.csv", csvPoison, []string{"malformed line: 12 fields, expected 10", "malformed line: invalid UTF-8"}},
+		{"ofac_sdn_csv", "ofac_sdn", "sdn.csv", csvPoison, []string{"malformed line: 14 fields, expected 12", "malformed line: invalid UTF-8"}},
+		{"ecb_data_api", "ecb_data_api", "short_quoted.csv", csvPoison, []string{"malformed line: 10 fields, expected 8", "malformed line: invalid UTF-8"}},
+		{"blocksec_events", "blocksec", "all.json", func(s string) string { return strings.Replace(s, "RetoSwap", "Reto\xffSwap", 1) },
+			[]string{"invalid UTF-8 (replaced with U+FFFD at load)"}},
+	} {
+		t.Run(tc.typ, func(t *testing.T) {
+			dir := t.TempDir()
+			in := filepath.Join(dir, "in")
+			require.NoError(t, os.CopyFS(in, os.DirFS(filepath.Join(td, tc.fixture))))
+			p := filepath.Join(in, tc.file)
+			b, err := os.ReadFile(p)
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(p, []byte(tc.poison(string(b))), 0o644))
+			loc := p
+			if tc.typ == "prices_coinmarketcap" {
+				loc = in
+			}
+			yaml := offlineYAML + "  - {name: poisoned, type: " + tc.typ + ", location: \"" + loc + "\"}\n"
+			res, err := runWith(t, parse(t, yaml, dir), dir, Options{})
+			require.NoError(t, err)
+			var got []string
+			for _, r := range rejects(t, res) {
+				// The fixtures' own rejects are tested elsewhere.
+				if r.source == "poisoned" && (strings.HasPrefix(r.reason, "malformed") || strings.Contains(r.reason, "UTF-8")) {
+					got = append(got, r.reason)
+				}
+			}
+			slices.Sort(got)
+			require.Equal(t, tc.reasons, got)
+			balanced(t, res)
+		})
+	}
 }
