@@ -359,8 +359,8 @@ func TestPoisonInEveryFeedType(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		typ, fixture, file string
-		poison              func(string) string
-		reasons             []string
+		poison             func(string) string
+		reasons            []string
 	}{
 		{"slowmist_hacked", "slowmist", "hacked.csv", csvPoison, []string{"malformed line: 9 fields, expected 7", "malformed line: invalid UTF-8"}},
 		{"defi_rekt", "defi_rekt", "all_records.csv", csvPoison, []string{"malformed line: 13 fields, expected 11", "malformed line: invalid UTF-8"}},
