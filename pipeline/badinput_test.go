@@ -65,15 +65,10 @@ type reject struct{ source, feed, reason, record string }
 func rejects(t *testing.T, res *Result) []reject {
 	t.Helper()
 	var out []reject
-	for _, r := range readCSVAllowEmpty(t, filepath.Join(res.Current, "csv/rejects.csv")) {
+	for _, r := range readCSV(t, filepath.Join(res.Current, "csv/rejects.csv")) {
 		out = append(out, reject{r["source"], r["feed"], r["reason"], r["record"]})
 	}
 	return out
-}
-
-func readCSVAllowEmpty(t *testing.T, path string) []map[string]string {
-	t.Helper()
-	return readCSV(t, path)
 }
 
 // balanced checks in = accepted + rejected for every source and feed.

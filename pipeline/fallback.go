@@ -43,8 +43,8 @@ func buildFallingBack(ctx context.Context, log *slog.Logger, conn *sql.Conn, cfg
 		}
 		bad := extracted[i]
 		reason := fmt.Sprintf("%s cannot load it: %v", rle.Model, rle.Err)
-		if err := land.MarkUnusable(bad.Snapshot, reason, now()); err != nil {
-			return extracted, errors.Join(err, fmt.Errorf("marking the snapshot unusable: %w", err))
+		if merr := land.MarkUnusable(bad.Snapshot, reason, now()); merr != nil {
+			return extracted, errors.Join(err, fmt.Errorf("marking the snapshot unusable: %w", merr))
 		}
 		extracted[i] = fallBack(log, land, bad, reason, now)
 	}
