@@ -393,3 +393,21 @@ func TestPoisonInEveryFeedType(t *testing.T) {
 		})
 	}
 }
+
+// A price used for a valuation that moved more than 10x from the day
+// before is kept but named in the release notes.
+func TestPriceJumpNamedInNotes(t *testing.T) {
+	dir := t.TempDir()
+	td, err := filepath.Abs("../sources/testdata")
+	require.NoError(t, err)
+	prices := filepath.Join(dir, "yfinance")
+	require.NoError(t, os.CopyFS(prices, os.DirFS(filepath.Join(td, "yfinance"))))
+	eth := filepath.Join(prices, "ETH-USD.csv")
+	b, err := os.ReadFile(eth)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(eth, []byte(strings.Replace(string(b), "2022-03-22,2973.131103515625,", "2022-03-22,100.0,", 1)), 0o644))
+	yaml := strings.Replace(fixtureYAML(t), filepath.Join(td, "yfinance"), prices, 1)
+	res, err := runWith(t, parse(t, yaml, dir), dir, Options{})
+	require.NoError(t, err)
+	require.Contains(t, res.Manifest.Notes, "1 price(s) used for valuation moved more than 10x from the day before (first: ETH 2022-03-23): check the price feed before quoting those incidents")
+}
