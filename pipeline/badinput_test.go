@@ -411,3 +411,30 @@ func TestPriceJumpNamedInNotes(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, res.Manifest.Notes, "1 price(s) used for valuation moved more than 10x from the day before (first: ETH 2022-03-23): check the price feed before quoting those incidents")
 }
+
+// The ECB data API's key is found by header name: a second row for a
+// (series, day) is a reject; a rate 10x away from its neighbours too.
+func TestECBDataAPIDuplicatesAndOutliers(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "ecb.csv")
+	require.NoError(t, os.WriteFile(p, []byte(`"KEY","FREQ","CURRENCY","CURRENCY_DENOM","EXR_TYPE","EXR_SUFFIX","TIME_PERIOD","OBS_VALUE"
+"EXR.D.USD.EUR.SP00.A","D","USD","EUR","SP00","A","2022-03-22","1.1024"
+"EXR.D.USD.EUR.SP00.A","D","USD","EUR","SP00","A","2022-03-23","1.0985"
+"EXR.D.USD.EUR.SP00.A","D","USD","EUR","SP00","A","2022-03-24","1e308"
+"EXR.D.USD.EUR.SP00.A","D","USD","EUR","SP00","A","2022-03-25","1.0982"
+"EXR.D.USD.EUR.SP00.A","D","USD","EUR","SP00","A","2022-03-23","2.5"
+"EXR.D.USD.EUR.SP00.A","D","USD","EUR","SP00","A","2022-03-28","NaN"
+`), 0o644))
+	yaml := offlineYAML + "  - {name: ecb_api, type: ecb_data_api, location: \"" + p + "\"}\n"
+	res, err := runWith(t, parse(t, yaml, dir), dir, Options{})
+	require.NoError(t, err)
+	var got []string
+	for _, r := range rejects(t, res) {
+		if r.source == "ecb_api" {
+			got = append(got, r.reason)
+		}
+	}
+	slices.Sort(got)
+	require.Equal(t, []string{"OBS_VALUE is not a finite number", "duplicate of line 3", "rate more than 10x away from the neighbouring days' rates"}, got)
+	require.Equal(t, [3]int64{6, 3, 3}, balanced(t, res)["ecb_api/ecb_data_api"])
+}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -59,14 +60,15 @@ type verdict struct {
 
 // checkSpec is how a raw model reads its files: kind is "csv",
 // "csv_padded" (rows may have fewer fields than the first), "json", or ""
-// (not checked); key lists the 1-based fields that identify a record in a
-// file (0: the whole line), from the model's "-- quarantine key:" line.
+// (not checked); key names the fields that identify a record in a file,
+// from the model's "-- quarantine key:" line: 1-based positions, names in
+// the file's first line, or "line" for the whole line.
 type checkSpec struct {
 	kind string
-	key  []int
+	key  []string
 }
 
-var keyDirective = regexp.MustCompile(`(?m)^-- quarantine key: ([0-9, ]+|line)\s*$`)
+var keyDirective = regexp.MustCompile(`(?m)^-- quarantine key: ([A-Za-z0-9_, ]+)\s*$`)
 
 func specOf(models []Model, format string) checkSpec {
 	for _, m := range models {
@@ -84,13 +86,8 @@ func specOf(models []Model, format string) checkSpec {
 			spec.kind = "json"
 		}
 		if d := keyDirective.FindStringSubmatch(m.SQL); d != nil {
-			if d[1] == "line" {
-				spec.key = []int{0}
-			}
 			for _, f := range strings.Split(d[1], ",") {
-				if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && n > 0 {
-					spec.key = append(spec.key, n)
-				}
+				spec.key = append(spec.key, strings.TrimSpace(f))
 			}
 		}
 		return spec
@@ -165,11 +162,7 @@ func quarantine(extracted []Extracted, models []Model, dir string) ([]Extracted,
 // (writing the cleaned copy when one is needed).
 func checkFile(f LandedFile, spec checkSpec, dir string) (*verdict, error) {
 	// The verdict depends on the bytes, the rules and the model's key.
-	name := []string{f.SHA256, spec.kind}
-	for _, k := range spec.key {
-		name = append(name, strconv.Itoa(k))
-	}
-	vpath := filepath.Join(dir, strings.Join(name, "-")+".json")
+	vpath := filepath.Join(dir, strings.Join(append([]string{f.SHA256, spec.kind}, spec.key...), "-")+".json")
 	cleaned := filepath.Join(dir, f.SHA256+strings.ToLower(filepath.Ext(f.Name)))
 	if b, err := os.ReadFile(vpath); err == nil {
 		var v verdict
@@ -235,7 +228,7 @@ func checkJSON(data []byte) ([]byte, []quarantinedLine) {
 // repeats the key of an earlier good record (the first is kept). It
 // returns nil when every record is good and the line endings agree, and
 // otherwise the good records with \n line endings.
-func checkCSV(data []byte, padded bool, key []int) ([]byte, []quarantinedLine) {
+func checkCSV(data []byte, padded bool, key []string) ([]byte, []quarantinedLine) {
 	type record struct {
 		start, end int // data[start:end] without the line ending
 		next       int // where the next record starts
@@ -249,6 +242,7 @@ func checkCSV(data []byte, padded bool, key []int) ([]byte, []quarantinedLine) {
 		pos, line  = 0, 1
 		wantFields = -1
 		seen       = map[string]int{}
+		cols       []int
 	)
 	// A byte order mark is not part of the first field (and is dropped
 	// from a cleaned copy).
@@ -320,12 +314,13 @@ func checkCSV(data []byte, padded bool, key []int) ([]byte, []quarantinedLine) {
 		if r.reason == "" {
 			if wantFields < 0 {
 				wantFields = r.fields
+				cols = keyColumns(text, key)
 			} else if r.fields > wantFields || (r.fields < wantFields && !padded) {
 				r.reason = fmt.Sprintf("%d fields, expected %d", r.fields, wantFields)
 			}
 		}
-		if r.reason == "" && len(key) > 0 {
-			if k, ok := recordKey(text, key); ok {
+		if r.reason == "" && len(cols) > 0 {
+			if k, ok := recordKey(text, cols); ok {
 				if first, dup := seen[k]; dup {
 					r.reason = fmt.Sprintf("duplicate of line %d", first)
 				} else {
@@ -401,6 +396,40 @@ func logQuarantined(log *slog.Logger, lines []quarantinedLine) {
 	}
 }
 
+// keyColumns resolves a key against a file's first record: 1-based field
+// positions ([0] for the whole line); nil (no key check) when a named field
+// is not there.
+func keyColumns(first []byte, key []string) []int {
+	var cols []int
+	for _, k := range key {
+		if k == "line" {
+			return []int{0}
+		}
+		if n, err := strconv.Atoi(k); err == nil {
+			cols = append(cols, n)
+			continue
+		}
+		i := slices.Index(splitFields(first), k)
+		if i < 0 {
+			return nil
+		}
+		cols = append(cols, i+1)
+	}
+	return cols
+}
+
+// splitFields splits one well-formed record into its fields (nil if it
+// does not parse).
+func splitFields(text []byte) []string {
+	if bytes.IndexByte(text, '"') < 0 {
+		return strings.Split(string(text), ",")
+	}
+	r := csv.NewReader(bytes.NewReader(text))
+	r.FieldsPerRecord = -1
+	fields, _ := r.Read()
+	return fields
+}
+
 // recordKey is the key fields of one well-formed record (the whole line for
 // key [0]); false when a key field is empty (staging rejects such a record
 // for what it lacks).
@@ -408,17 +437,7 @@ func recordKey(text []byte, key []int) (string, bool) {
 	if len(key) == 1 && key[0] == 0 {
 		return string(text), true
 	}
-	var fields []string
-	if bytes.IndexByte(text, '"') < 0 {
-		fields = strings.Split(string(text), ",")
-	} else {
-		r := csv.NewReader(bytes.NewReader(text))
-		r.FieldsPerRecord = -1
-		var err error
-		if fields, err = r.Read(); err != nil {
-			return "", false
-		}
-	}
+	fields := splitFields(text)
 	parts := make([]string, len(key))
 	for i, k := range key {
 		if k > len(fields) || strings.TrimSpace(fields[k-1]) == "" {
