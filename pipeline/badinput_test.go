@@ -274,6 +274,7 @@ func TestInvalidUTF8InJSONFeed(t *testing.T) {
 	require.Equal(t, "invalid UTF-8 (replaced with U+FFFD at load)", rs[0].reason)
 	require.Contains(t, rs[0].record, "Bad \ufffd bytes")
 	require.Equal(t, [3]int64{3, 2, 1}, balanced(t, res)["defillama_hacks/defillama_hacks"])
+	require.Contains(t, res.Manifest.Notes, "1 file(s) held invalid UTF-8, replaced with U+FFFD at load (first: defillama_hacks defillama.json line 3)")
 }
 
 // Retention: with keep_releases 1 each source keeps its newest two snapshot

@@ -541,6 +541,15 @@ func qualityNotes(ctx context.Context, conn *sql.Conn) ([]string, error) {
 	if jumps > 0 {
 		notes = append(notes, fmt.Sprintf("%d price(s) used for valuation moved more than %dx from the day before (first: %s): check the price feed before quoting those incidents", jumps, priceJump, example.String))
 	}
+	var replaced int64
+	var first sql.NullString
+	if err := conn.QueryRowContext(ctx, `SELECT count(*), min(source || ' ' || file_name || ' line ' || line)
+		FROM meta_quarantined_lines WHERE NOT rejected`).Scan(&replaced, &first); err != nil {
+		return nil, err
+	}
+	if replaced > 0 {
+		notes = append(notes, fmt.Sprintf("%d file(s) held invalid UTF-8, replaced with U+FFFD at load (first: %s)", replaced, first.String))
+	}
 	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM fct_rejects").Scan(&rejected); err != nil {
 		return nil, err
 	}
