@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 	"unicode/utf8"
 )
@@ -38,4 +39,20 @@ func FuzzCheckCSV(f *testing.F) {
 			t.Fatalf("cleaned copy grew: %d > %d", len(clean), len(data))
 		}
 	})
+}
+
+// A yfinance-like price file of 100,000 days, keyed by date.
+func BenchmarkCheckCSV(b *testing.B) {
+	var buf bytes.Buffer
+	buf.WriteString("Price,Close,High,Low,Open,Volume\nTicker,BTC-USD,BTC-USD,BTC-USD,BTC-USD,BTC-USD\nDate,,,,,\n")
+	for i := range 100_000 {
+		fmt.Fprintf(&buf, "%06d-01-01,42358.80859375,43124.70703125,40948.28125,41074.10546875,32004652376\n", i)
+	}
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if clean, _ := checkCSV(data, false, []string{"1"}); clean != nil {
+			b.Fatal("a clean file was rewritten")
+		}
+	}
 }
