@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"encoding/csv"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -64,15 +65,10 @@ type reject struct{ source, feed, reason, record string }
 func rejects(t *testing.T, res *Result) []reject {
 	t.Helper()
 	var out []reject
-	for _, r := range readCSVAllowEmpty(t, filepath.Join(res.Current, "csv/rejects.csv")) {
+	for _, r := range readCSV(t, filepath.Join(res.Current, "csv/rejects.csv")) {
 		out = append(out, reject{r["source"], r["feed"], r["reason"], r["record"]})
 	}
 	return out
-}
-
-func readCSVAllowEmpty(t *testing.T, path string) []map[string]string {
-	t.Helper()
-	return readCSV(t, path)
 }
 
 // balanced checks in = accepted + rejected for every source and feed.
@@ -278,6 +274,7 @@ func TestInvalidUTF8InJSONFeed(t *testing.T) {
 	require.Equal(t, "invalid UTF-8 (replaced with U+FFFD at load)", rs[0].reason)
 	require.Contains(t, rs[0].record, "Bad \ufffd bytes")
 	require.Equal(t, [3]int64{3, 2, 1}, balanced(t, res)["defillama_hacks/defillama_hacks"])
+	require.Contains(t, res.Manifest.Notes, "1 file(s) held invalid UTF-8, replaced with U+FFFD at load (first: defillama_hacks defillama.json line 3)")
 }
 
 // Retention: with keep_releases 1 each source keeps its newest two snapshot
@@ -336,4 +333,109 @@ func TestLockDoesNotFollowSymlink(t *testing.T) {
 	require.ErrorIs(t, err, ErrLocked)
 	require.ErrorContains(t, err, "on the output folder")
 	unlock()
+}
+
+// A poisoned line in each CSV feed type (too many fields, invalid UTF-8)
+// and invalid UTF-8 in each JSON incident or address feed: the run
+// publishes, the bad lines are rejects with their reason, and rows in =
+// accepted + rejected.
+func TestPoisonInEveryFeedType(t *testing.T) {
+	td, err := filepath.Abs("../sources/testdata")
+	require.NoError(t, err)
+	lastLine := func(s string) string {
+		lines := strings.Split(strings.TrimRight(s, "\r\n"), "\n")
+		return strings.TrimRight(lines[len(lines)-1], "\r")
+	}
+	// The last line with two more fields, and a line of the right width
+	// holding invalid UTF-8.
+	csvPoison := func(s string) string {
+		first, err := csv.NewReader(strings.NewReader(s)).Read()
+		require.NoError(t, err)
+		return strings.TrimRight(s, "\r\n") + "\n" + lastLine(s) + ",extra,extra\n" + "bad \xff" + strings.Repeat(",", len(first)-1) + "\n"
+	}
+	for _, tc := range []struct {
+		typ, fixture, file string
+		poison             func(string) string
+		reasons            []string
+	}{
+		{"slowmist_hacked", "slowmist", "hacked.csv", csvPoison, []string{"malformed line: 9 fields, expected 7", "malformed line: invalid UTF-8"}},
+		{"defi_rekt", "defi_rekt", "all_records.csv", csvPoison, []string{"malformed line: 13 fields, expected 11", "malformed line: invalid UTF-8"}},
+		{"prices_coinmarketcap", "coinmarketcap", "coin_Tether.csv", csvPoison, []string{"malformed line: 12 fields, expected 10", "malformed line: invalid UTF-8"}},
+		{"ofac_sdn_csv", "ofac_sdn", "sdn.csv", csvPoison, []string{"malformed line: 14 fields, expected 12", "malformed line: invalid UTF-8"}},
+		{"ecb_data_api", "ecb_data_api", "short_quoted.csv", csvPoison, []string{"malformed line: 10 fields, expected 8", "malformed line: invalid UTF-8"}},
+		{"blocksec_events", "blocksec", "all.json", func(s string) string { return strings.Replace(s, "RetoSwap", "Reto\xffSwap", 1) },
+			[]string{"invalid UTF-8 (replaced with U+FFFD at load)"}},
+	} {
+		t.Run(tc.typ, func(t *testing.T) {
+			dir := t.TempDir()
+			in := filepath.Join(dir, "in")
+			require.NoError(t, os.CopyFS(in, os.DirFS(filepath.Join(td, tc.fixture))))
+			p := filepath.Join(in, tc.file)
+			b, err := os.ReadFile(p)
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(p, []byte(tc.poison(string(b))), 0o644))
+			loc := p
+			if tc.typ == "prices_coinmarketcap" {
+				loc = in
+			}
+			yaml := offlineYAML + "  - {name: poisoned, type: " + tc.typ + ", location: \"" + loc + "\"}\n"
+			res, err := runWith(t, parse(t, yaml, dir), dir, Options{})
+			require.NoError(t, err)
+			var got []string
+			for _, r := range rejects(t, res) {
+				// The fixtures' own rejects are tested elsewhere.
+				if r.source == "poisoned" && (strings.HasPrefix(r.reason, "malformed") || strings.Contains(r.reason, "UTF-8")) {
+					got = append(got, r.reason)
+				}
+			}
+			slices.Sort(got)
+			require.Equal(t, tc.reasons, got)
+			balanced(t, res)
+		})
+	}
+}
+
+// A price used for a valuation that moved more than 10x from the day
+// before is kept but named in the release notes.
+func TestPriceJumpNamedInNotes(t *testing.T) {
+	dir := t.TempDir()
+	td, err := filepath.Abs("../sources/testdata")
+	require.NoError(t, err)
+	prices := filepath.Join(dir, "yfinance")
+	require.NoError(t, os.CopyFS(prices, os.DirFS(filepath.Join(td, "yfinance"))))
+	eth := filepath.Join(prices, "ETH-USD.csv")
+	b, err := os.ReadFile(eth)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(eth, []byte(strings.Replace(string(b), "2022-03-22,2973.131103515625,", "2022-03-22,100.0,", 1)), 0o644))
+	yaml := strings.Replace(fixtureYAML(t), filepath.Join(td, "yfinance"), prices, 1)
+	res, err := runWith(t, parse(t, yaml, dir), dir, Options{})
+	require.NoError(t, err)
+	require.Contains(t, res.Manifest.Notes, "1 price(s) used for valuation moved more than 10x from the day before (first: ETH 2022-03-23): check the price feed before quoting those incidents")
+}
+
+// The ECB data API's key is found by header name: a second row for a
+// (series, day) is a reject; a rate 10x away from its neighbours too.
+func TestECBDataAPIDuplicatesAndOutliers(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "ecb.csv")
+	require.NoError(t, os.WriteFile(p, []byte(`"KEY","FREQ","CURRENCY","CURRENCY_DENOM","EXR_TYPE","EXR_SUFFIX","TIME_PERIOD","OBS_VALUE"
+"EXR.D.USD.EUR.SP00.A","D","USD","EUR","SP00","A","2022-03-22","1.1024"
+"EXR.D.USD.EUR.SP00.A","D","USD","EUR","SP00","A","2022-03-23","1.0985"
+"EXR.D.USD.EUR.SP00.A","D","USD","EUR","SP00","A","2022-03-24","1e308"
+"EXR.D.USD.EUR.SP00.A","D","USD","EUR","SP00","A","2022-03-25","1.0982"
+"EXR.D.USD.EUR.SP00.A","D","USD","EUR","SP00","A","2022-03-23","2.5"
+"EXR.D.USD.EUR.SP00.A","D","USD","EUR","SP00","A","2022-03-28","NaN"
+`), 0o644))
+	yaml := offlineYAML + "  - {name: ecb_api, type: ecb_data_api, location: \"" + p + "\"}\n"
+	res, err := runWith(t, parse(t, yaml, dir), dir, Options{})
+	require.NoError(t, err)
+	var got []string
+	for _, r := range rejects(t, res) {
+		if r.source == "ecb_api" {
+			got = append(got, r.reason)
+		}
+	}
+	slices.Sort(got)
+	require.Equal(t, []string{"OBS_VALUE is not a finite number", "duplicate of line 3", "rate more than 10x away from the neighbouring days' rates"}, got)
+	require.Equal(t, [3]int64{6, 3, 3}, balanced(t, res)["ecb_api/ecb_data_api"])
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/heiststat/heiststat/sources"
@@ -42,9 +43,12 @@ func buildFallingBack(ctx context.Context, log *slog.Logger, conn *sql.Conn, cfg
 			return extracted, errors.Join(err, err2)
 		}
 		bad := extracted[i]
-		reason := fmt.Sprintf("%s cannot load it: %v", rle.Model, rle.Err)
-		if err := land.MarkUnusable(bad.Snapshot, reason, now()); err != nil {
-			return extracted, errors.Join(err, fmt.Errorf("marking the snapshot unusable: %w", err))
+		// DuckDB's first line says what is wrong; the next ones are hints
+		// (such as ignore_errors) that do not apply here.
+		msg, _, _ := strings.Cut(rle.Err.Error(), "\n")
+		reason := fmt.Sprintf("%s cannot load it: %s", rle.Model, msg)
+		if merr := land.MarkUnusable(bad.Snapshot, reason, now()); merr != nil {
+			return extracted, errors.Join(err, fmt.Errorf("marking the snapshot unusable: %w", merr))
 		}
 		extracted[i] = fallBack(log, land, bad, reason, now)
 	}

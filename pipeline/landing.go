@@ -33,6 +33,7 @@ import (
 //	<data_dir>/landing/<source>/snapshots/<fetched_at>.json one record per good fetch
 //	<data_dir>/landing/<source>/bundled/<sha256><ext>.zst   bundled facts used as a fallback
 //	<data_dir>/landing/<source>/last_attempt.json           outcome of the latest fetch
+//	<data_dir>/landing/<source>/unusable/<record name>      a snapshot a run could not load, and why
 type Landing struct{ Root string }
 
 // Snapshot describes the files of one fetch of one source.

@@ -44,7 +44,7 @@ func lockDir(ctx context.Context, log *slog.Logger, dir, what string, timeout ti
 	path := filepath.Join(dir, ".lock")
 	// Never through a symlink: a link planted at .lock would have the lock
 	// file (and the holder line written into it) land outside the folder.
-	l := flock.New(path, flock.SetFlag(os.O_CREATE|os.O_RDWR|syscall.O_NOFOLLOW))
+	l := flock.New(path, flock.SetFlag(os.O_CREATE|os.O_RDONLY|syscall.O_NOFOLLOW))
 	ok, err := l.TryLock()
 	if err == nil && !ok && timeout > 0 {
 		log.Info("waiting for the "+what+" lock", "stage", "lock", "holder", lockHolder(path), "timeout", timeout.String())

@@ -84,7 +84,7 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 	// no lock but may share an out_dir: the random suffix keeps their
 	// release names apart.
 	started := now()
-	runID := started.Format("20060102T150405.000Z") + "-" + rand.Text()[:6]
+	runID := started.Format("20060102T150405.000Z") + "-" + runSuffix()
 	log = log.With("run_id", runID)
 
 	db, err := openWarehouse(log, filepath.Join(cfg.DataDir, "warehouse.duckdb"))
@@ -266,6 +266,9 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 	}
 	return res, nil
 }
+
+// runSuffix ends a run id: six random base-32 characters.
+var runSuffix = func() string { return rand.Text()[:6] }
 
 // outLockWait is the shortest wait for another writer's publish to the
 // same out_dir.
@@ -546,6 +549,15 @@ func qualityNotes(ctx context.Context, conn *sql.Conn) ([]string, error) {
 	}
 	if jumps > 0 {
 		notes = append(notes, fmt.Sprintf("%d price(s) used for valuation moved more than %dx from the day before (first: %s): check the price feed before quoting those incidents", jumps, priceJump, example.String))
+	}
+	var replaced int64
+	var first sql.NullString
+	if err := conn.QueryRowContext(ctx, `SELECT count(*), min(source || ' ' || file_name || ' line ' || line)
+		FROM meta_quarantined_lines WHERE NOT rejected`).Scan(&replaced, &first); err != nil {
+		return nil, err
+	}
+	if replaced > 0 {
+		notes = append(notes, fmt.Sprintf("%d file(s) held invalid UTF-8, replaced with U+FFFD at load (first: %s)", replaced, first.String))
 	}
 	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM fct_rejects").Scan(&rejected); err != nil {
 		return nil, err

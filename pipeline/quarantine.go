@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -29,7 +30,7 @@ import (
 // a cleaned copy. The verdict is a function of the file's bytes and this
 // checker: it is kept per file hash, so a file is scanned once.
 //
-//	<data_dir>/quarantine/<sha256>.json   the verdict (rejected lines, notes)
+//	<data_dir>/quarantine/<sha256>-<kind>[-<key>...].json  the verdict
 //	<data_dir>/quarantine/<sha256><ext>   the cleaned copy, when one is needed
 
 // quarantineVersion names the checker's rules: a verdict of another version
@@ -59,14 +60,15 @@ type verdict struct {
 
 // checkSpec is how a raw model reads its files: kind is "csv",
 // "csv_padded" (rows may have fewer fields than the first), "json", or ""
-// (not checked); key lists the 1-based fields that identify a record in a
-// file (0: the whole line), from the model's "-- quarantine key:" line.
+// (not checked); key names the fields that identify a record in a file,
+// from the model's "-- quarantine key:" line: 1-based positions, names in
+// the file's first line, or "line" for the whole line.
 type checkSpec struct {
 	kind string
-	key  []int
+	key  []string
 }
 
-var keyDirective = regexp.MustCompile(`(?m)^-- quarantine key: ([0-9, ]+|line)\s*$`)
+var keyDirective = regexp.MustCompile(`(?m)^-- quarantine key: ([A-Za-z0-9_, ]+)\s*$`)
 
 func specOf(models []Model, format string) checkSpec {
 	for _, m := range models {
@@ -84,13 +86,8 @@ func specOf(models []Model, format string) checkSpec {
 			spec.kind = "json"
 		}
 		if d := keyDirective.FindStringSubmatch(m.SQL); d != nil {
-			if d[1] == "line" {
-				spec.key = []int{0}
-			}
 			for _, f := range strings.Split(d[1], ",") {
-				if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && n > 0 {
-					spec.key = append(spec.key, n)
-				}
+				spec.key = append(spec.key, strings.TrimSpace(f))
 			}
 		}
 		return spec
@@ -165,7 +162,7 @@ func quarantine(extracted []Extracted, models []Model, dir string) ([]Extracted,
 // (writing the cleaned copy when one is needed).
 func checkFile(f LandedFile, spec checkSpec, dir string) (*verdict, error) {
 	// The verdict depends on the bytes, the rules and the model's key.
-	vpath := filepath.Join(dir, fmt.Sprintf("%s.%s%v.json", f.SHA256, spec.kind, spec.key))
+	vpath := filepath.Join(dir, strings.Join(append([]string{f.SHA256, spec.kind}, spec.key...), "-")+".json")
 	cleaned := filepath.Join(dir, f.SHA256+strings.ToLower(filepath.Ext(f.Name)))
 	if b, err := os.ReadFile(vpath); err == nil {
 		var v verdict
@@ -231,30 +228,85 @@ func checkJSON(data []byte) ([]byte, []quarantinedLine) {
 // repeats the key of an earlier good record (the first is kept). It
 // returns nil when every record is good and the line endings agree, and
 // otherwise the good records with \n line endings.
-func checkCSV(data []byte, padded bool, key []int) ([]byte, []quarantinedLine) {
-	type record struct {
-		start, end int // data[start:end] without the line ending
-		next       int // where the next record starts
-		line       int
-		fields     int
-		reason     string
+func checkCSV(data []byte, padded bool, key []string) ([]byte, []quarantinedLine) {
+	recs, mixed := scanCSV(data, padded, key, false)
+	if len(recs) == 0 && !mixed {
+		return nil, nil
 	}
+	// Rare: a second pass keeps every record to write the cleaned copy.
+	recs, _ = scanCSV(data, padded, key, true)
 	var (
-		recs       []record
+		out   bytes.Buffer
+		lines []quarantinedLine
+	)
+	for _, r := range recs {
+		if r.reason != "" {
+			text := strings.ToValidUTF8(string(data[r.start:r.end]), "\uFFFD")
+			if len(text) > maxRejectText {
+				text = strings.ToValidUTF8(text[:maxRejectText], "") + "…"
+			}
+			reason := "malformed line: " + r.reason
+			if strings.HasPrefix(r.reason, "duplicate") {
+				reason = r.reason
+			}
+			lines = append(lines, quarantinedLine{Line: r.line, Reason: reason, Text: text, Rejected: true})
+		}
+	}
+	out.Grow(len(data))
+	for _, r := range recs {
+		if r.reason == "" && r.end > r.start {
+			out.Write(data[r.start:r.end])
+			out.WriteByte('\n')
+		}
+	}
+	return out.Bytes(), lines
+}
+
+// csvRecord is one record of a CSV file: data[start:end] without its line
+// ending, and why it is rejected (empty: kept).
+type csvRecord struct {
+	start, end int // data[start:end] without the line ending
+	next       int // where the next record starts
+	line       int
+	fields     int
+	reason     string
+}
+
+// scanCSV splits data into records and checks each (see checkCSV); it
+// returns the rejected records, or all of them when keepAll, and whether
+// the line endings are mixed.
+func scanCSV(data []byte, padded bool, key []string, keepAll bool) ([]csvRecord, bool) {
+	var (
+		recs       []csvRecord
 		crlf, lf   bool
 		pos, line  = 0, 1
 		wantFields = -1
-		seen       = map[string]int{}
+		seen       map[string]int
+		cols       []int
 	)
+	if len(key) > 0 {
+		// Sized once for every line: price files have millions.
+		seen = make(map[string]int, bytes.Count(data, []byte("\n"))+1)
+	}
 	// A byte order mark is not part of the first field (and is dropped
 	// from a cleaned copy).
 	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
 		pos = 3
 	}
 	for pos < len(data) {
-		r := record{start: pos, line: line, fields: 1}
+		r := csvRecord{start: pos, line: line, fields: 1}
 		inQuote, fieldStart := false, true
 		i := pos
+		// A line without quotes is one record: its fields are its commas
+		// plus one, counted without the byte loop below.
+		end := bytes.IndexByte(data[pos:], '\n')
+		if end < 0 {
+			end = len(data) - pos
+		}
+		if bytes.IndexByte(data[pos:pos+end], '"') < 0 {
+			r.fields += bytes.Count(data[pos:pos+end], []byte(","))
+			i = pos + end
+		}
 	scan:
 		for ; i < len(data); i++ {
 			c := data[i]
@@ -307,7 +359,9 @@ func checkCSV(data []byte, padded bool, key []int) ([]byte, []quarantinedLine) {
 		pos = r.next
 		text := data[r.start:r.end]
 		if len(text) == 0 {
-			recs = append(recs, r) // an empty line is no record
+			if keepAll {
+				recs = append(recs, r) // an empty line is no record
+			}
 			continue
 		}
 		if r.reason == "" && !utf8.Valid(text) {
@@ -316,12 +370,13 @@ func checkCSV(data []byte, padded bool, key []int) ([]byte, []quarantinedLine) {
 		if r.reason == "" {
 			if wantFields < 0 {
 				wantFields = r.fields
+				cols = keyColumns(text, key)
 			} else if r.fields > wantFields || (r.fields < wantFields && !padded) {
 				r.reason = fmt.Sprintf("%d fields, expected %d", r.fields, wantFields)
 			}
 		}
-		if r.reason == "" && len(key) > 0 {
-			if k, ok := recordKey(text, key); ok {
+		if r.reason == "" && len(cols) > 0 {
+			if k, ok := recordKey(text, cols); ok {
 				if first, dup := seen[k]; dup {
 					r.reason = fmt.Sprintf("duplicate of line %d", first)
 				} else {
@@ -329,38 +384,11 @@ func checkCSV(data []byte, padded bool, key []int) ([]byte, []quarantinedLine) {
 				}
 			}
 		}
-		recs = append(recs, r)
-	}
-	var (
-		out     bytes.Buffer
-		lines   []quarantinedLine
-		rewrite = crlf && lf
-	)
-	for _, r := range recs {
-		if r.reason != "" {
-			text := strings.ToValidUTF8(string(data[r.start:r.end]), "\uFFFD")
-			if len(text) > maxRejectText {
-				text = strings.ToValidUTF8(text[:maxRejectText], "") + "…"
-			}
-			reason := "malformed line: " + r.reason
-			if strings.HasPrefix(r.reason, "duplicate") {
-				reason = r.reason
-			}
-			lines = append(lines, quarantinedLine{Line: r.line, Reason: reason, Text: text, Rejected: true})
-			rewrite = true
+		if keepAll || r.reason != "" {
+			recs = append(recs, r)
 		}
 	}
-	if !rewrite {
-		return nil, nil
-	}
-	out.Grow(len(data))
-	for _, r := range recs {
-		if r.reason == "" && r.end > r.start {
-			out.Write(data[r.start:r.end])
-			out.WriteByte('\n')
-		}
-	}
-	return out.Bytes(), lines
+	return recs, crlf && lf
 }
 
 // registerQuarantined writes the quarantined lines for the models
@@ -397,6 +425,40 @@ func logQuarantined(log *slog.Logger, lines []quarantinedLine) {
 	}
 }
 
+// keyColumns resolves a key against a file's first record: 1-based field
+// positions ([0] for the whole line); nil (no key check) when a named field
+// is not there.
+func keyColumns(first []byte, key []string) []int {
+	var cols []int
+	for _, k := range key {
+		if k == "line" {
+			return []int{0}
+		}
+		if n, err := strconv.Atoi(k); err == nil {
+			cols = append(cols, n)
+			continue
+		}
+		i := slices.Index(splitFields(first), k)
+		if i < 0 {
+			return nil
+		}
+		cols = append(cols, i+1)
+	}
+	return cols
+}
+
+// splitFields splits one well-formed record into its fields (nil if it
+// does not parse).
+func splitFields(text []byte) []string {
+	if bytes.IndexByte(text, '"') < 0 {
+		return strings.Split(string(text), ",")
+	}
+	r := csv.NewReader(bytes.NewReader(text))
+	r.FieldsPerRecord = -1
+	fields, _ := r.Read()
+	return fields
+}
+
 // recordKey is the key fields of one well-formed record (the whole line for
 // key [0]); false when a key field is empty (staging rejects such a record
 // for what it lacks).
@@ -404,17 +466,24 @@ func recordKey(text []byte, key []int) (string, bool) {
 	if len(key) == 1 && key[0] == 0 {
 		return string(text), true
 	}
-	var fields []string
-	if bytes.IndexByte(text, '"') < 0 {
-		fields = strings.Split(string(text), ",")
-	} else {
-		r := csv.NewReader(bytes.NewReader(text))
-		r.FieldsPerRecord = -1
-		var err error
-		if fields, err = r.Read(); err != nil {
-			return "", false
+	// The common case, one unquoted field (a date), without splitting the
+	// whole record: price files are millions of lines.
+	if len(key) == 1 && bytes.IndexByte(text, '"') < 0 {
+		f := text
+		for range key[0] - 1 {
+			i := bytes.IndexByte(f, ',')
+			if i < 0 {
+				return "", false
+			}
+			f = f[i+1:]
 		}
+		if i := bytes.IndexByte(f, ','); i >= 0 {
+			f = f[:i]
+		}
+		f = bytes.TrimSpace(f)
+		return string(f), len(f) > 0
 	}
+	fields := splitFields(text)
 	parts := make([]string, len(key))
 	for i, k := range key {
 		if k > len(fields) || strings.TrimSpace(fields[k-1]) == "" {

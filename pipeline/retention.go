@@ -43,7 +43,7 @@ func pruneLanding(land *Landing, quarantineDir string, names []string, keep int)
 		return err
 	}
 	for _, e := range entries {
-		sum, _, _ := strings.Cut(e.Name(), ".")
+		sum := e.Name()[:min(64, len(e.Name()))]
 		if !referenced[sum] {
 			errs = append(errs, os.Remove(filepath.Join(quarantineDir, e.Name())))
 		}

@@ -196,7 +196,10 @@ func TestDiskFullPublishesNothing(t *testing.T) {
 			require.NoError(t, err)
 
 			at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-			stage := filepath.Join(dir, "out/releases/."+at.Format("20060102T150405.000Z")+".partial")
+			suffix := runSuffix
+			runSuffix = func() string { return "FULL00" }
+			t.Cleanup(func() { runSuffix = suffix })
+			stage := filepath.Join(dir, "out/releases/."+at.Format("20060102T150405.000Z")+"-FULL00.partial")
 			for _, p := range []string{target, target + ".tmp"} { // DuckDB may write through a .tmp file
 				require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(stage, p)), 0o755))
 				require.NoError(t, os.Symlink("/dev/full", filepath.Join(stage, p)))

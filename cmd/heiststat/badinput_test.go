@@ -94,8 +94,8 @@ func TestSourcesShowsUnusableSnapshot(t *testing.T) {
 
 	code, stdout, stderr = runChild(t, "sources", "-c", cfg)
 	require.Equal(t, exitOK, code, stderr)
-	require.Regexp(t, `defillama_hacks\s+defillama_hacks\s+archived`, stdout)
-	require.Regexp(t, `defillama_hacks: snapshot \S+\.json \(fetched \S+\) marked unusable: raw_defillama_hacks cannot load it: .*duplicate key "name"`, stdout)
+	require.Regexp(t, `defillama_hacks\s+defillama_hacks\s+archived\s+\S+\s+\d+\s+snapshot \S+ unusable: raw_defillama_hacks cannot load it: .*duplicate key "name"\n`, stdout)
+	require.Contains(t, stderr, "marked unusable", "the archive listing says which snapshot it skips")
 }
 
 func mustAbs(t *testing.T, p string) string {

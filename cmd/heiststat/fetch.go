@@ -114,9 +114,7 @@ func (s *sourcesCmd) exec(g *globals, stdout, stderr io.Writer) int {
 		for _, n := range st.Skipped {
 			fmt.Fprintf(stderr, "%s: %s\n", st.Name, n)
 		}
-		for _, u := range st.Unusable {
-			fmt.Fprintf(stdout, "%s: snapshot %s (fetched %s) marked unusable: %s\n", st.Name, u.Snapshot, u.FetchedAt.Format(time.RFC3339), u.Reason)
-		}
+
 	}
 	return exitOK
 }

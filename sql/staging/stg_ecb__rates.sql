@@ -31,7 +31,6 @@ observations as (
 classified as (
     select
         o._source as source,
-        o.c0 || '|' || h.currency as source_record_key,
         o.c0,
         o.cell,
         try_cast(o.c0 as date) as rate_date,
@@ -49,27 +48,29 @@ classified as (
     left join header h on h._source = o._source and h.col = o.col
 ),
 
--- Plausibility (docs/operations.md): a rate more than 10x away from both
--- the previous and the next rate of its currency (from its one neighbour at
--- either end) is a corrupted cell, not a market move, and would bend every
--- figure converted at it.
+-- Plausibility (docs/operations.md): a rate more than 10x away from more
+-- than half of its currency's nearest rates (two days before, two after) is
+-- a corrupted cell, not a market move, and would bend every figure
+-- converted at it. A majority, so that one bad day does not condemn its
+-- neighbours; lag and lead share one sort.
 neighbours as (
-    select *, lag(per_eur) over w as prev_rate, lead(per_eur) over w as next_rate
-    from classified
-    where reject_reason is null
+    select
+        *,
+        coalesce(greatest(per_eur / lag(ok_rate, 2) over w, lag(ok_rate, 2) over w / per_eur) > 10, false)::int
+            + coalesce(greatest(per_eur / lag(ok_rate) over w, lag(ok_rate) over w / per_eur) > 10, false)::int
+            + coalesce(greatest(per_eur / lead(ok_rate) over w, lead(ok_rate) over w / per_eur) > 10, false)::int
+            + coalesce(greatest(per_eur / lead(ok_rate, 2) over w, lead(ok_rate, 2) over w / per_eur) > 10, false)::int as far,
+        (lag(ok_rate, 2) over w is not null)::int + (lag(ok_rate) over w is not null)::int
+            + (lead(ok_rate) over w is not null)::int + (lead(ok_rate, 2) over w is not null)::int as near
+    from (select *, case when reject_reason is null then per_eur end as ok_rate from classified)
     window w as (partition by source, currency order by rate_date)
 ),
 
 checked as (
-    select * from classified where reject_reason is not null
-    union all
-    select * exclude (prev_rate, next_rate) replace (
-        case
-            when (prev_rate is not null or next_rate is not null)
-                and coalesce(greatest(per_eur / prev_rate, prev_rate / per_eur) > 10, true)
-                and coalesce(greatest(per_eur / next_rate, next_rate / per_eur) > 10, true)
-                then 'rate more than 10x away from the neighbouring days'' rates'
-        end as reject_reason
+    select * exclude (far, near, ok_rate) replace (
+        coalesce(reject_reason, case
+            when 2 * far > near then 'rate more than 10x away from the neighbouring days'' rates'
+        end) as reject_reason
     )
     from neighbours
 )
@@ -79,7 +80,7 @@ checked as (
 -- row does not build them.
 select
     source,
-    case when reject_reason is not null then source_record_key end as source_record_key,
+    case when reject_reason is not null then c0 || '|' || currency end as source_record_key,
     case when reject_reason is not null
         then to_json(struct_pack(date := c0, currency := currency, value := cell))::varchar end as record,
     rate_date,
