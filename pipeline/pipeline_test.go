@@ -51,12 +51,14 @@ func TestSnapshotPublishesEveryFile(t *testing.T) {
 		require.FileExists(t, filepath.Join(res.Current, f))
 	}
 	require.Equal(t,
-		[]string{"year", "incidents", "stolen_usd", "stolen_gbp", "returned_usd", "yoy_incidents_pct",
-			"yoy_stolen_usd_pct", "yoy_stolen_gbp_pct", "is_partial_year", "as_of_date", "unvalued_incidents"},
+		[]string{"year", "incidents", "incidents_valued", "incidents_unvalued", "stolen_usd", "stolen_gbp",
+			"recovered_usd", "reimbursed_usd", "yoy_incidents_pct", "yoy_stolen_usd_pct", "yoy_stolen_gbp_pct",
+			"yoy_basis", "is_partial_year", "as_of_date"},
 		header(t, filepath.Join(res.Current, "csv/annual.csv")))
 	require.Equal(t,
-		[]string{"year", "actor", "incidents", "stolen_usd", "stolen_gbp", "share_of_year_pct",
-			"yoy_incidents_pct", "yoy_stolen_usd_pct", "yoy_stolen_gbp_pct", "is_partial_year",
+		[]string{"year", "actor", "incidents", "incidents_valued", "incidents_unvalued", "stolen_usd", "stolen_gbp",
+			"incidents_confirmed", "stolen_usd_confirmed", "share_of_year_pct",
+			"yoy_incidents_pct", "yoy_stolen_usd_pct", "yoy_stolen_gbp_pct", "yoy_basis", "is_partial_year",
 			"incidents_strength_g", "incidents_strength_f", "incidents_strength_c", "stolen_usd_strength_g", "as_of_date"},
 		header(t, filepath.Join(res.Current, "csv/annual_by_actor.csv")))
 }
@@ -419,10 +421,9 @@ func TestFailedDataTestPublishesNothing(t *testing.T) {
 	dup := filepath.Join(dir, "curated.csv")
 	b, err := os.ReadFile("../sources/bundled/dprk_incidents.csv")
 	require.NoError(t, err)
-	lines := strings.SplitAfter(string(b), "\n")
 	// A theft before the first ECB rate the run has: valued in USD, with no
 	// GBP rate to convert it.
-	early := strings.Replace(strings.Replace(lines[1], "2017-yapizon,2017-04-01,", "2010-early,2010-06-01,", 1), ",Yapizon,", ",Early Exchange,", 1)
+	early := "2010-early,2010-06-01,day,Early Exchange,cex,,DPRK,,C,test row,,,,1000000,,,,,,,\n"
 	require.NoError(t, os.WriteFile(dup, []byte(string(b)+early), 0o644))
 	cfg := parse(t, strings.Replace(offlineYAML, "location: embedded", "location: "+dup, 1), dir)
 	_, err = runWith(t, cfg, dir, Options{})

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -48,6 +49,21 @@ func TestSnapshotValueAt(t *testing.T) {
 	for _, r := range annual {
 		if r["year"] == "2019" {
 			require.NotEqual(t, "0", r["value_at_incidents"])
+		}
+	}
+
+	// A theft after the value_at date has no value then: Bybit (February
+	// 2025) is valued from native assets, but its value_at columns stay empty.
+	var bybitAt sql.NullFloat64
+	var bybit float64
+	require.NoError(t, duck(t).QueryRowContext(t.Context(), fmt.Sprintf(`
+		SELECT amount_usd::DOUBLE, value_at_usd::DOUBLE FROM read_parquet('%s') WHERE victim = 'Bybit' AND year = 2025`,
+		filepath.Join(res.Current, "parquet/incidents/incidents.parquet"))).Scan(&bybit, &bybitAt))
+	require.False(t, bybitAt.Valid, "Bybit 2025 re-valued at 2024-11-21")
+	require.Greater(t, bybit, 1.3e9)
+	for _, r := range annual {
+		if r["year"] == "2025" || r["year"] == "2026" {
+			require.Equal(t, "0", r["value_at_incidents"], r["year"])
 		}
 	}
 }

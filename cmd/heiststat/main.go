@@ -269,7 +269,7 @@ func coverageLine(coverage string, feeds []string) string {
 }
 
 // shortError keeps an error readable in a table: URLs are cut to host and
-// path (the JSON log has the whole text).
+// path, dropping their long queries (the JSON log has the whole text).
 func shortError(s string) string {
 	words := strings.Fields(s)
 	for i, wd := range words {
@@ -278,11 +278,7 @@ func shortError(s string) string {
 			words[i] = strings.Replace(wd, trimmed, u.Host+u.Path, 1)
 		}
 	}
-	s = strings.Join(words, " ")
-	if len(s) > 160 {
-		s = s[:157] + "..."
-	}
-	return s
+	return strings.Join(words, " ")
 }
 
 func newLogger(format string, debug bool, w io.Writer) *slog.Logger {
