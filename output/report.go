@@ -25,7 +25,13 @@ var reportTemplate string
 
 var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"money": Money,
-	"yoy":   yoyArrow,
+	"moneyp": func(ccy string, v *float64) string {
+		if v == nil {
+			return ""
+		}
+		return Money(ccy, *v)
+	},
+	"yoy": yoyArrow,
 	"pct": func(p *float64) string {
 		if p == nil {
 			return ""
@@ -58,7 +64,9 @@ type Report struct {
 	Years      []ReportYear
 	DPRK       []ReportShare
 	Top        []ReportIncident
-	Headline   string
+	// Estimates are the trackers' published totals beside ours, by year.
+	Estimates []ReportEstimateYear
+	Headline  string
 	// Charts are inline SVG drawn by gonum/plot.
 	TotalsChart, DPRKChart, ShareChart template.HTML
 }
@@ -88,6 +96,22 @@ type ReportIncident struct {
 	Date, Victim, Actor, Basis string
 	URL                        string
 	USD, GBP                   float64
+}
+
+// ReportEstimateYear is one year's published totals.
+type ReportEstimateYear struct {
+	Year int
+	Rows []ReportEstimate
+}
+
+// ReportEstimate is one published figure beside heiststat's for the same
+// year and actor.
+type ReportEstimate struct {
+	Year                                  int
+	Publisher, Edition, Scope, Actor, URL string
+	USD                                   *float64
+	Incidents                             *int
+	Ours                                  float64
 }
 
 // LoadReport reads the figures report.html shows from the built marts.
@@ -141,6 +165,21 @@ func LoadReport(ctx context.Context, conn *sql.Conn, m *Manifest) (*Report, erro
 	if err != nil {
 		return nil, err
 	}
+	estimates, err := scanAll(ctx, conn, `SELECT year, publisher, edition, scope, actor, url, stolen_usd::DOUBLE, incidents,
+		heiststat_stolen_usd::DOUBLE FROM rpt_published_estimates ORDER BY year DESC, actor, publisher, edition`,
+		func(e *ReportEstimate) []any {
+			return []any{&e.Year, &e.Publisher, &e.Edition, &e.Scope, &e.Actor, &e.URL, &e.USD, &e.Incidents, &e.Ours}
+		})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range estimates {
+		if n := len(r.Estimates); n == 0 || r.Estimates[n-1].Year != e.Year {
+			r.Estimates = append(r.Estimates, ReportEstimateYear{Year: e.Year})
+		}
+		last := &r.Estimates[len(r.Estimates)-1]
+		last.Rows = append(last.Rows, e)
+	}
 	r.Headline = headline(r.DPRK, r.General)
 	// An axis with no category cannot be drawn: with no rows the page says
 	// so in place of the chart.
@@ -177,10 +216,16 @@ assets AS (
 	GROUP BY a.incident_id
 )
 SELECT t.year, strftime(t.incident_date, '%Y-%m-%d'), t.victim, coalesce(t.actor, ''),
-	CASE WHEN t.valuation_method = 'native_at_theft_date' AND a.what IS NOT NULL
-		THEN 'valued from ' || a.what || ' at the ' || strftime(a.price_date, '%-d %b %Y') || ' close'
+	CASE
+		WHEN t.valuation_method = 'native_at_theft_date' AND a.what IS NOT NULL
+			THEN 'valued from ' || a.what || ' at the ' || strftime(a.price_date, '%-d %b %Y') || ' close'
+		WHEN t.valuation_method = 'reviewed_usd' THEN 'reviewed figure (the feeds gave ' ||
+			CASE WHEN i.reported_usd_low = i.reported_usd_high THEN format('{:,}', i.reported_usd_low::BIGINT)
+				ELSE format('{:,}', i.reported_usd_low::BIGINT) || ' to ' || format('{:,}', i.reported_usd_high::BIGINT) END || ' USD)'
+		WHEN t.valuation_method = 'median_of_feeds' THEN 'median of the feeds, which disagree (' ||
+			format('{:,}', i.reported_usd_low::BIGINT) || ' to ' || format('{:,}', i.reported_usd_high::BIGINT) || ' USD)'
 		ELSE 'as reported by ' || coalesce(i.source, 'the feeds') END,
-	coalesce(t.citation_url, ''), t.amount_usd::DOUBLE, coalesce(t.amount_gbp, 0)::DOUBLE
+	coalesce(i.amount_citation, t.citation_url, ''), t.amount_usd::DOUBLE, coalesce(t.amount_gbp, 0)::DOUBLE
 FROM top t
 JOIN fct_incidents i USING (incident_id)
 LEFT JOIN assets a USING (incident_id)
