@@ -34,15 +34,30 @@ with recursive recs as (
     from int_incident_records
 ),
 
+-- A large record whose victim and amount another feed reported 8 to 400
+-- days earlier is the disclosure of that theft (Mirror: stolen in October
+-- 2021, reported in May 2022): it is placed at the earlier date. Equal names
+-- only, so this is an equi-join on the name.
+disclosed as (
+    select l.rk, min(e.incident_date) as theft_date
+    from recs l
+    join recs e on e.name_key = l.name_key and e.feed <> l.feed
+        and e.incident_date between l.incident_date - 400 and l.incident_date - 8
+    where l.date_precision = 'day' and e.date_precision = 'day'
+        and l.reported_usd >= 50000000 and e.reported_usd >= 50000000
+        and least(l.reported_usd, e.reported_usd) / greatest(l.reported_usd, e.reported_usd) >= 0.95
+    group by l.rk
+),
+
 day_recs as (
     select
-        rk, name_key, incident_date, feed, reported_usd,
-        incident_date - lag(incident_date) over (partition by name_key order by incident_date, rk) as gap,
+        r.rk, r.name_key, coalesce(d.theft_date, r.incident_date) as incident_date, r.feed, r.reported_usd,
         -- A name a feed uses for many victims ("Phishing") says nothing about
         -- which records are the same theft.
-        count(*) over (partition by name_key, feed) >= 5 as generic_name
-    from recs
-    where date_precision = 'day'
+        count(*) over (partition by r.name_key, r.feed) >= 5 as generic_name
+    from recs r
+    left join disclosed d using (rk)
+    where r.date_precision = 'day'
 ),
 
 name_islands as (
@@ -51,7 +66,10 @@ name_islands as (
         sum(case when gap > 7 then 1 else 0 end) over (
             partition by name_key order by incident_date, rk
             rows between unbounded preceding and current row) as island_no
-    from day_recs
+    from (
+        select *, incident_date - lag(incident_date) over (partition by name_key order by incident_date, rk) as gap
+        from day_recs
+    )
 ),
 
 -- When a feed has several records in an island, the n-th largest amount of
@@ -168,8 +186,7 @@ matchable as (
         -- (PancakeBunny/Bunny): the name rule only compares groups with the
         -- same 3-character prefix or suffix.
         left(name_key, 3) as name_prefix,
-        right(name_key, 3) as name_suffix,
-        count(*) over (partition by name_key) as name_islands
+        right(name_key, 3) as name_suffix
     from ranked
     where island_date is not null and amount > 0
 ),
@@ -222,17 +239,6 @@ blocked as (
         -- of the 1.5M large same-day pairs this join finds.
         and least(p.amount, t.amount) / greatest(p.amount, t.amount) >= 0.8
         and not coalesce(t.name_prefix = p.name_prefix or t.name_suffix = p.name_suffix, false)
-    union all
-    -- The same victim reported again after a disclosure gap (Mirror: stolen
-    -- in October 2021, reported in May 2022), when the amounts agree: equal
-    -- names only, so this block is an equi-join on the name.
-    select p.island, p.island_rank, t.island, t.island_rank
-    from matchable p
-    join matchable t on t.name_key = p.name_key and t.island_rank < p.island_rank
-    where abs(p.island_date - t.island_date) between 8 and 400
-        and p.name_islands < 5
-        and least(p.amount, t.amount) >= 1000000
-        and least(p.amount, t.amount) / greatest(p.amount, t.amount) >= 0.95
 ),
 
 directed as (
@@ -271,7 +277,6 @@ candidates as (
             -- Equal names were kept apart on purpose in step 1 (one feed, two records).
             when similar_name and not same_name and amount_ratio >= 0.8 then 'similar name+date(<=3d)+amount(>=0.8)'
             when not shared_feed and day_gap <= 1 and amount_ratio >= 0.95 and smaller_amount >= 10000000 then 'date(<=1d)+amount(>=0.95, >=$10M)'
-            when same_name and day_gap > 7 and amount_ratio >= 0.95 and smaller_amount >= 1000000 then 'name+amount(>=0.95) across a disclosure gap'
         end as rule
     from pairs
 ),
