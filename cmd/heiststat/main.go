@@ -273,7 +273,7 @@ func coverageLine(coverage string, feeds []string) string {
 func shortError(s string) string {
 	words := strings.Fields(s)
 	for i, wd := range words {
-		trimmed := strings.Trim(wd, `"'(),;`)
+		trimmed := strings.Trim(wd, `"'(),;:`)
 		if u, err := url.Parse(trimmed); err == nil && u.Host != "" {
 			words[i] = strings.Replace(wd, trimmed, u.Host+u.Path, 1)
 		}
