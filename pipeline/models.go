@@ -368,10 +368,15 @@ func (e *DataTestError) Error() string {
 	return b.String()
 }
 
-// runDataTests runs every test; each must return zero rows.
+// runDataTests runs every test; each must return zero rows. A test whose
+// header says "-- severity: warn" is not run here: warnTests reports it in
+// the release notes instead of stopping the run (dbt's severity).
 func runDataTests(ctx context.Context, conn *sql.Conn, tests []Model) error {
 	var fails []DataTestFailure
 	for _, t := range tests {
+		if sqlHeader(t.SQL, "severity") == "warn" {
+			continue
+		}
 		rows, err := conn.QueryContext(ctx, t.SQL)
 		if err != nil {
 			return fmt.Errorf("data test %s: %w", t.Name, err)
@@ -465,4 +470,27 @@ func applyComments(ctx context.Context, conn *sql.Conn, fsys fs.FS) error {
 		}
 		return nil
 	})
+}
+
+// warnTests runs the data tests of severity warn and describes each that
+// returned rows.
+func warnTests(ctx context.Context, conn *sql.Conn, tests []Model) ([]string, error) {
+	var notes []string
+	for _, t := range tests {
+		if sqlHeader(t.SQL, "severity") != "warn" {
+			continue
+		}
+		rows, err := conn.QueryContext(ctx, t.SQL)
+		if err != nil {
+			return nil, fmt.Errorf("data test %s: %w", t.Name, err)
+		}
+		n, first, err := countRows(rows)
+		if err != nil {
+			return nil, fmt.Errorf("data test %s: %w", t.Name, err)
+		}
+		if n > 0 {
+			notes = append(notes, fmt.Sprintf("data test %s (warning): %d row(s), first: %s", t.Name, n, first))
+		}
+	}
+	return notes, nil
 }

@@ -215,6 +215,15 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 	if m.Notes, err = qualityNotes(ctx, conn); err != nil {
 		return nil, err
 	}
+	_, tests, err := LoadModels(sqlmodels.FS)
+	if err != nil {
+		return nil, err
+	}
+	warnings, err := warnTests(ctx, conn, tests)
+	if err != nil {
+		return nil, err
+	}
+	m.Notes = append(m.Notes, warnings...)
 	valueAt, err := valueAtNotes(ctx, conn, cfg)
 	if err != nil {
 		return nil, err

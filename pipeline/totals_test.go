@@ -152,3 +152,19 @@ func keys(m map[string]map[string]string) []int {
 	}
 	return out
 }
+
+// On the snapshot every review names exactly one incident (offline or on
+// other inputs a review may find none, which the data test allows), and
+// every theft of $50M or more has a review.
+func TestSnapshotReviewsMatch(t *testing.T) {
+	snapshotRun(t)
+	cfg, err := LoadConfig("../configs/snapshot.yaml")
+	require.NoError(t, err)
+	unmatched := warehouseQuery(t, cfg, snapDir, `SELECT review_key FROM int_incident_reviews WHERE matched_incidents <> 1 ORDER BY 1`)
+	require.Empty(t, unmatched, "reviews that match no incident, or several")
+	unreviewed := warehouseQuery(t, cfg, snapDir, `SELECT victim, incident_date::VARCHAR, amount_usd::VARCHAR FROM fct_incidents
+		WHERE is_theft AND amount_usd >= 50000000
+			AND incident_id NOT IN (SELECT incident_id FROM int_incident_reviews WHERE incident_id IS NOT NULL)
+		ORDER BY amount_usd DESC`)
+	require.Empty(t, unreviewed, "thefts of $50M or more without a review")
+}

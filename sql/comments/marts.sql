@@ -113,6 +113,7 @@ COMMENT ON COLUMN fct_incidents.is_theft IS 'true when the incident counts in th
 COMMENT ON COLUMN fct_incidents.attribution_evidence IS 'Every piece of attribution evidence, sorted: the curated list (with strength and citation), OFAC SDN address matches (address, entity, program, where the address was found), feed text naming an actor.';
 COMMENT ON COLUMN fct_incidents.reimbursed_usd IS 'Money the victim paid back to its own customers (flag reimbursed_by_victim, e.g. Bybit, DMM Bitcoin), in USD: not recovered from the thieves.';
 COMMENT ON COLUMN fct_incidents.recovered_usd IS 'Money returned by the thief, frozen or seized, in USD as reported: returned_usd unless a review says it is the victims reimbursement of its own customers.';
+COMMENT ON COLUMN fct_incidents.is_reviewed IS 'true when a row of sql/seeds/incident_reviews.csv (a reviewed large incident, with its citation and reason) covers the incident.';
 COMMENT ON COLUMN fct_incidents.amount_citation IS 'URL behind amount_usd: the reviews source, the curated lists citation for native amounts, or the winning feed records link (for a median, the record nearest it).';
 COMMENT ON COLUMN fct_incidents.reported_usd_high IS 'Highest USD figure any feed reports for the incident, DECIMAL(18,2); more than 3 times reported_usd_low flags amount_disputed.';
 COMMENT ON COLUMN fct_incidents.reported_usd_low IS 'Lowest USD figure any feed reports for the incident, DECIMAL(18,2).';

@@ -113,7 +113,7 @@ median_urls as (
 ),
 
 reviews as (
-    select incident_id, decision, category, reviewed_usd, flags, citation_url
+    select incident_id, decision, category, reviewed_usd, flags, citation_url, true as reviewed
     from int_incident_reviews
     where matched_incidents = 1
 ),
@@ -141,6 +141,7 @@ arbitrated as (
         c.assets_origin,
         r.reviewed_usd,
         r.citation_url as review_url,
+        coalesce(r.reviewed, false) as is_reviewed,
         coalesce(r.flags, []) as review_flags,
         g.low as reported_usd_low,
         g.high as reported_usd_high,

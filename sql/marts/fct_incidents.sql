@@ -43,6 +43,7 @@ select
     i.reported_usd_low::decimal(18, 2) as reported_usd_low,
     i.reported_usd_high::decimal(18, 2) as reported_usd_high,
     i.amount_citation,
+    i.is_reviewed,
     -- Money the victim paid its own customers back is not recovered from
     -- the thieves (Bybit, DMM Bitcoin): a review flags it.
     case when not list_contains(i.flags, 'reimbursed_by_victim') then i.returned_usd end as recovered_usd,
