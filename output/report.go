@@ -219,6 +219,7 @@ SELECT t.year, strftime(t.incident_date, '%Y-%m-%d'), t.victim, coalesce(t.actor
 	CASE
 		WHEN t.valuation_method = 'native_at_theft_date' AND a.what IS NOT NULL
 			THEN 'valued from ' || a.what || ' at the ' || strftime(a.price_date, '%-d %b %Y') || ' close'
+		WHEN t.valuation_method = 'reviewed_usd' AND i.reported_usd_low IS NULL THEN 'reviewed figure (the feeds gave no USD amount)'
 		WHEN t.valuation_method = 'reviewed_usd' THEN 'reviewed figure (the feeds gave ' ||
 			CASE WHEN i.reported_usd_low = i.reported_usd_high THEN format('{:,}', i.reported_usd_low::BIGINT)
 				ELSE format('{:,}', i.reported_usd_low::BIGINT) || ' to ' || format('{:,}', i.reported_usd_high::BIGINT) END || ' USD)'
