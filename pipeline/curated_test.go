@@ -27,9 +27,9 @@ func TestSnapshotDPRKCoverage(t *testing.T) {
 	require.Equal(t, "15", dprk["2020"]["incidents"])
 	require.Equal(t, "327823000.00", dprk["2020"]["stolen_usd"])
 	require.Equal(t, "22", dprk["2021"]["incidents"])
-	require.Equal(t, "395029096.10", dprk["2021"]["stolen_usd"])
+	require.Equal(t, "373029096.10", dprk["2021"]["stolen_usd"])
 	require.Equal(t, "46.7", dprk["2021"]["yoy_incidents_pct"])
-	require.Equal(t, "20.5", dprk["2021"]["yoy_stolen_usd_pct"])
+	require.Equal(t, "13.8", dprk["2021"]["yoy_stolen_usd_pct"])
 	require.Equal(t, "70", dprk["2024"]["incidents"])
 	require.Equal(t, "85", dprk["2025"]["incidents"])
 

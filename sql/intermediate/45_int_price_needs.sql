@@ -13,9 +13,11 @@ with claims as (
     from stg_curated__incidents c
     where c.reject_reason is null and c.stolen_assets is not null
     union all
-    -- Reviews before matching: the demand build runs before the incidents exist.
-    select try_cast(trim(incident_date) as date), trim(stolen_assets)
-    from seed_incident_reviews
+    -- Reviews before matching: the demand build runs before the incidents
+    -- exist. A review matches feeds dated up to 7 days before it and is
+    -- priced at the earlier date, so the week before is asked for too.
+    select try_cast(trim(incident_date) as date) - d.days, trim(stolen_assets)
+    from seed_incident_reviews, (values (0), (7)) as d(days)
     where lower(trim(decision)) = 'native' and nullif(trim(stolen_assets), '') is not null
 ),
 

@@ -1,10 +1,19 @@
 -- The native stolen assets each incident is valued from: a review's
 -- (decision native) wins over the curated list's, being the later research;
 -- complete says whether the list is the whole theft.
-with reviewed as (
-    select incident_id, incident_date, stolen_assets, true as complete, 'review' as origin
-    from int_incident_reviews
-    where decision = 'native' and incident_id is not null and matched_incidents = 1
+-- Priced at the earlier of the reviewed date and the incident's own date
+-- (its best-dated record), so no price postdates the date published.
+with incident_dates as (
+    select incident_id, first(incident_date order by date_precedence, source, source_record_key) as incident_date
+    from int_incidents__grouped
+    group by incident_id
+),
+
+reviewed as (
+    select r.incident_id, least(r.incident_date, d.incident_date) as incident_date, r.stolen_assets, true as complete, 'review' as origin
+    from int_incident_reviews r
+    join incident_dates d using (incident_id)
+    where r.decision = 'native' and r.matched_incidents = 1
 ),
 
 curated as (
