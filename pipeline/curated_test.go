@@ -25,11 +25,11 @@ func TestSnapshotDPRKCoverage(t *testing.T) {
 		require.GreaterOrEqual(t, atoi(t, dprk[year]["incidents"]), n, "DPRK thefts in %s", year)
 	}
 	require.Equal(t, "15", dprk["2020"]["incidents"])
-	require.Equal(t, "327823000.00", dprk["2020"]["stolen_usd"])
+	require.Equal(t, "333823000.00", dprk["2020"]["stolen_usd"])
 	require.Equal(t, "22", dprk["2021"]["incidents"])
-	require.Equal(t, "373029096.10", dprk["2021"]["stolen_usd"])
+	require.Equal(t, "378679096.10", dprk["2021"]["stolen_usd"])
 	require.Equal(t, "46.7", dprk["2021"]["yoy_incidents_pct"])
-	require.Equal(t, "13.8", dprk["2021"]["yoy_stolen_usd_pct"])
+	require.Equal(t, "13.4", dprk["2021"]["yoy_stolen_usd_pct"])
 	require.Equal(t, "70", dprk["2024"]["incidents"])
 	require.Equal(t, "85", dprk["2025"]["incidents"])
 
