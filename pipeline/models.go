@@ -368,31 +368,42 @@ func (e *DataTestError) Error() string {
 	return b.String()
 }
 
-// runDataTests runs every test; each must return zero rows. A test whose
-// header says "-- severity: warn" is not run here: warnTests reports it in
-// the release notes instead of stopping the run (dbt's severity).
+// runDataTests runs every test of severity error; each must return zero
+// rows. A test whose header says "-- severity: warn" is left to warnTests,
+// which reports it in the release notes instead of stopping the run (dbt's
+// severity).
 func runDataTests(ctx context.Context, conn *sql.Conn, tests []Model) error {
-	var fails []DataTestFailure
-	for _, t := range tests {
-		if sqlHeader(t.SQL, "severity") == "warn" {
-			continue
-		}
-		rows, err := conn.QueryContext(ctx, t.SQL)
-		if err != nil {
-			return fmt.Errorf("data test %s: %w", t.Name, err)
-		}
-		n, first, err := countRows(rows)
-		if err != nil {
-			return fmt.Errorf("data test %s: %w", t.Name, err)
-		}
-		if n > 0 {
-			fails = append(fails, DataTestFailure{Test: t.Name, Rows: n, First: first})
-		}
+	fails, err := failingTests(ctx, conn, tests, false)
+	if err != nil {
+		return err
 	}
 	if len(fails) > 0 {
 		return &DataTestError{Failures: fails}
 	}
 	return nil
+}
+
+// failingTests runs the tests of one severity (warn or not) and returns
+// those that returned rows.
+func failingTests(ctx context.Context, conn *sql.Conn, tests []Model, warn bool) ([]DataTestFailure, error) {
+	var fails []DataTestFailure
+	for _, t := range tests {
+		if (sqlHeader(t.SQL, "severity") == "warn") != warn {
+			continue
+		}
+		rows, err := conn.QueryContext(ctx, t.SQL)
+		if err != nil {
+			return nil, fmt.Errorf("data test %s: %w", t.Name, err)
+		}
+		n, first, err := countRows(rows)
+		if err != nil {
+			return nil, fmt.Errorf("data test %s: %w", t.Name, err)
+		}
+		if n > 0 {
+			fails = append(fails, DataTestFailure{Test: t.Name, Rows: n, First: first})
+		}
+	}
+	return fails, nil
 }
 
 func countRows(rows *sql.Rows) (int, string, error) {
@@ -473,24 +484,16 @@ func applyComments(ctx context.Context, conn *sql.Conn, fsys fs.FS) error {
 }
 
 // warnTests runs the data tests of severity warn and describes each that
-// returned rows.
+// returned rows. It runs after the build has released the intermediate
+// models, so a warn test reads marts only.
 func warnTests(ctx context.Context, conn *sql.Conn, tests []Model) ([]string, error) {
-	var notes []string
-	for _, t := range tests {
-		if sqlHeader(t.SQL, "severity") != "warn" {
-			continue
-		}
-		rows, err := conn.QueryContext(ctx, t.SQL)
-		if err != nil {
-			return nil, fmt.Errorf("data test %s: %w", t.Name, err)
-		}
-		n, first, err := countRows(rows)
-		if err != nil {
-			return nil, fmt.Errorf("data test %s: %w", t.Name, err)
-		}
-		if n > 0 {
-			notes = append(notes, fmt.Sprintf("data test %s (warning): %d row(s), first: %s", t.Name, n, first))
-		}
+	fails, err := failingTests(ctx, conn, tests, true)
+	if err != nil {
+		return nil, err
+	}
+	notes := make([]string, 0, len(fails))
+	for _, f := range fails {
+		notes = append(notes, fmt.Sprintf("data test %s (warning): %d row(s), first: %s", f.Test, f.Rows, f.First))
 	}
 	return notes, nil
 }
