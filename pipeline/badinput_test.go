@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heiststat/heiststat/pipeline/landing"
+	"github.com/heiststat/heiststat/pipeline/warehouse"
 	"github.com/stretchr/testify/require"
 )
 
@@ -88,7 +90,7 @@ func TestBadInputCleanBaseline(t *testing.T) {
 	b := newBadInput(t)
 	res, err := runWith(t, b.config(t), t.TempDir(), Options{})
 	require.NoError(t, err)
-	require.Equal(t, StatusOK, res.Status)
+	require.Equal(t, warehouse.StatusOK, res.Status)
 	require.Empty(t, rejects(t, res))
 	rows := balanced(t, res)
 	require.Equal(t, [3]int64{3, 3, 0}, rows["slowmist/slowmist_hacked"])
@@ -152,7 +154,7 @@ func TestUnloadableSnapshotFallsBack(t *testing.T) {
 	cfg.DataDir, cfg.OutDir = filepath.Join(dir, "data"), filepath.Join(dir, "out")
 	first, err := Run(t.Context(), cfg, quietLog, Options{})
 	require.NoError(t, err)
-	require.Equal(t, StatusOK, first.Status)
+	require.Equal(t, warehouse.StatusOK, first.Status)
 	want := published(t, first)
 
 	b.edit(t, "defillama.json", func(s string) string {
@@ -160,15 +162,15 @@ func TestUnloadableSnapshotFallsBack(t *testing.T) {
 	})
 	res, err := Run(t.Context(), cfg, quietLog, Options{})
 	require.NoError(t, err)
-	require.Equal(t, StatusDegraded, res.Status)
+	require.Equal(t, warehouse.StatusDegraded, res.Status)
 	require.Equal(t, want, published(t, res), "the previous snapshot's figures")
-	var dl Extracted
+	var dl landing.Extracted
 	for _, e := range res.Sources {
 		if e.Source.Name() == "defillama_hacks" {
 			dl = e
 		}
 	}
-	require.Equal(t, Archived, dl.Freshness)
+	require.Equal(t, landing.Archived, dl.Freshness)
 	require.Equal(t, first.Manifest.Sources[1].FetchedAt, dl.Snapshot.FetchedAt.Format(time.RFC3339))
 	require.ErrorContains(t, dl.FetchErr, "is unusable (raw_defillama_hacks cannot load it")
 	require.ErrorContains(t, dl.FetchErr, `duplicate key "name"`)
@@ -176,7 +178,7 @@ func TestUnloadableSnapshotFallsBack(t *testing.T) {
 	states, err := Sources(cfg)
 	require.NoError(t, err)
 	require.Equal(t, "defillama_hacks", states[1].Name)
-	require.Equal(t, Archived, states[1].Freshness, "the latest fetch is not the snapshot in use")
+	require.Equal(t, landing.Archived, states[1].Freshness, "the latest fetch is not the snapshot in use")
 	require.Len(t, states[1].Unusable, 1)
 	require.Contains(t, states[1].Unusable[0].Reason, `duplicate key "name"`)
 
@@ -319,7 +321,7 @@ func TestLockDoesNotFollowSymlink(t *testing.T) {
 	data := filepath.Join(dir, "data")
 	require.NoError(t, os.MkdirAll(data, 0o755))
 	require.NoError(t, os.Symlink(outside, filepath.Join(data, ".lock")))
-	_, err := lockDataDir(t.Context(), quietLog, data, 0)
+	_, err := landing.LockDataDir(t.Context(), quietLog, data, 0)
 	require.ErrorContains(t, err, "locking "+data)
 	b, err := os.ReadFile(outside)
 	require.NoError(t, err)
@@ -327,10 +329,10 @@ func TestLockDoesNotFollowSymlink(t *testing.T) {
 
 	// A regular lock file works and records its holder.
 	out := filepath.Join(dir, "out")
-	unlock, err := lockOutDir(t.Context(), quietLog, out, 0)
+	unlock, err := landing.LockOutDir(t.Context(), quietLog, out, 0)
 	require.NoError(t, err)
-	_, err = lockOutDir(t.Context(), quietLog, out, 0)
-	require.ErrorIs(t, err, ErrLocked)
+	_, err = landing.LockOutDir(t.Context(), quietLog, out, 0)
+	require.ErrorIs(t, err, landing.ErrLocked)
 	require.ErrorContains(t, err, "on the output folder")
 	unlock()
 }

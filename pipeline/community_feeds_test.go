@@ -16,6 +16,7 @@ import (
 
 	"github.com/heiststat/heiststat/internal/feedtest"
 	"github.com/heiststat/heiststat/output"
+	"github.com/heiststat/heiststat/pipeline/landing"
 )
 
 // writeDNTarball writes a gzipped tarball laid out as the GitHub one of
@@ -158,9 +159,9 @@ sources:
 	// its manifest is that release's, its fetch errors are in Sources.
 	fetchErr := func(res *Result, name string) error {
 		t.Helper()
-		i := slices.IndexFunc(res.Sources, func(e Extracted) bool { return e.Source.Name() == name })
+		i := slices.IndexFunc(res.Sources, func(e landing.Extracted) bool { return e.Source.Name() == name })
 		require.GreaterOrEqual(t, i, 0, name)
-		require.Equal(t, Archived, res.Sources[i].Freshness, name)
+		require.Equal(t, landing.Archived, res.Sources[i].Freshness, name)
 		return res.Sources[i].FetchErr
 	}
 	run := func() (*Result, map[string]output.ManifestSource) {

@@ -14,8 +14,10 @@ import (
 	"time"
 
 	"github.com/agnivade/levenshtein"
+	"github.com/robfig/cron/v3"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/heiststat/heiststat/pipeline/warehouse"
 	"github.com/heiststat/heiststat/sources"
 )
 
@@ -48,7 +50,7 @@ type Config struct {
 	// LockTimeout is how long a writer (run, fetch, a scheduled job) waits
 	// for another to release the data folder before giving up; 0 fails at once.
 	LockTimeout time.Duration `yaml:"lock_timeout"`
-	// Schedule configures `heiststat schedule` (see schedule.go).
+	// Schedule configures `heiststat schedule` (see pipeline/schedule).
 	Schedule ScheduleConfig `yaml:"schedule"`
 
 	// TheftCategories are the incident categories counted as thefts in the
@@ -351,3 +353,60 @@ func nearestKey(key string, t reflect.Type) string {
 	}
 	return best
 }
+
+// ScheduleConfig configures `heiststat schedule`. Each source's fetch has its
+// own cron expression (sources[].schedule).
+type ScheduleConfig struct {
+	// Build is the cron expression of the build-and-publish job. Empty means
+	// a build follows every scheduled fetch.
+	Build string `yaml:"build"`
+	// Listen is the address serving /healthz and /metrics, such as
+	// "127.0.0.1:9108"; empty serves nothing.
+	Listen string `yaml:"listen"`
+}
+
+// CronParser takes five fields or six (leading seconds), descriptors such as
+// @daily or @every 10m, and a CRON_TZ=<zone> prefix; the default zone is UTC.
+var CronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+func (c *Config) validateSchedule() []error {
+	var errs []error
+	if c.LockTimeout < 0 {
+		errs = append(errs, errors.New("lock_timeout: must be a duration >= 0 such as 10m"))
+	}
+	if s := c.Schedule.Build; s != "" {
+		if _, err := CronParser.Parse(s); err != nil {
+			errs = append(errs, fmt.Errorf("schedule.build: %q: %w", s, err))
+		}
+	}
+	for i, s := range c.Sources {
+		switch {
+		case s.Schedule == "":
+		case s.Location == sources.Embedded || s.Location == "" && s.Type == "curated_incidents":
+			errs = append(errs, fmt.Errorf("sources[%d] (%s): schedule: an embedded source has nothing to fetch", i, s.Name))
+		default:
+			if _, err := CronParser.Parse(s.Schedule); err != nil {
+				errs = append(errs, fmt.Errorf("sources[%d] (%s): schedule %q: %w", i, s.Name, s.Schedule, err))
+			}
+		}
+	}
+	return errs
+}
+
+// buildSettings is what the warehouse build reads from the configuration.
+func (c *Config) buildSettings() warehouse.Settings {
+	return warehouse.Settings{
+		TmpDir:          filepath.Join(c.DataDir, "tmp"),
+		QuarantineDir:   filepath.Join(c.DataDir, "quarantine"),
+		MaxPriceAgeDays: c.MaxPriceAgeDays,
+		Currencies:      c.Currencies,
+		AsOf:            c.AsOf,
+		ValueAt:         c.ValueAt,
+		TheftCategories: c.TheftCategories,
+		IncludeDisputed: c.IncludeDisputed,
+		Categories:      Categories,
+	}
+}
+
+// WarehousePath is the run's DuckDB file.
+func (c *Config) WarehousePath() string { return filepath.Join(c.DataDir, "warehouse.duckdb") }

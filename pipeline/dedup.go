@@ -8,6 +8,8 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+
+	"github.com/heiststat/heiststat/pipeline/warehouse"
 )
 
 //go:embed dedup_report.sql
@@ -39,20 +41,15 @@ func ratio(a, b int64) float64 {
 // the largest disagreements to w.
 func DedupReport(ctx context.Context, releaseDir, reference string, w io.Writer) (DedupStats, error) {
 	var st DedupStats
-	db, err := OpenWarehouse("")
-	if err != nil {
-		return st, err
-	}
-	defer db.Close()
-	conn, err := db.Conn(ctx)
+	conn, err := warehouse.OpenConn(ctx, "")
 	if err != nil {
 		return st, err
 	}
 	defer conn.Close()
 	recon := filepath.Join(releaseDir, "parquet", "reconciliation", "reconciliation.parquet")
 	for _, s := range []string{
-		"SET VARIABLE reconciliation = " + sqlString(recon),
-		"SET VARIABLE reference = " + sqlString(reference),
+		"SET VARIABLE reconciliation = " + warehouse.QuoteString(recon),
+		"SET VARIABLE reference = " + warehouse.QuoteString(reference),
 	} {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
 			return st, err
@@ -99,7 +96,7 @@ func DedupReport(ctx context.Context, releaseDir, reference string, w io.Writer)
 		{"merged here, apart in the reference", "in_ours AND NOT in_reference"},
 		{"apart here, merged in the reference", "in_reference AND NOT in_ours"},
 	} {
-		if err := printPairs(ctx, conn, w, ex.title, ex.where); err != nil {
+		if err := printPairs(ctx, conn.Conn, w, ex.title, ex.where); err != nil {
 			return st, err
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/heiststat/heiststat/pipeline/landing"
+	"github.com/heiststat/heiststat/pipeline/warehouse"
 	"github.com/heiststat/heiststat/sources"
 )
 
@@ -21,7 +23,7 @@ import (
 // all is every configured source. Those not in srcs (a fetch of some
 // sources only) still inform the demand, from their archive or bundled
 // facts, so a fetch of a price feed alone prices what the incidents need.
-func extractWithDemand(ctx context.Context, log *slog.Logger, land *Landing, srcs, all []sources.Source, hc *http.Client, cfg *Config, o extractOpts) ([]Extracted, error) {
+func extractWithDemand(ctx context.Context, log *slog.Logger, land *landing.Landing, srcs, all []sources.Source, hc *http.Client, cfg *Config, o landing.Options) ([]landing.Extracted, error) {
 	var plain, demand []sources.Source
 	for _, s := range srcs {
 		if _, ok := s.(sources.Demander); ok {
@@ -31,10 +33,10 @@ func extractWithDemand(ctx context.Context, log *slog.Logger, land *Landing, src
 		}
 	}
 	if len(demand) == 0 {
-		return extract(ctx, log, land, srcs, hc, o), nil
+		return landing.Extract(ctx, log, land, srcs, hc, o), nil
 	}
-	first := extract(ctx, log, land, plain, hc, o)
-	if !o.offline {
+	first := landing.Extract(ctx, log, land, plain, hc, o)
+	if !o.Offline {
 		start := time.Now()
 		var others []sources.Source
 		for _, s := range all {
@@ -44,8 +46,8 @@ func extractWithDemand(ctx context.Context, log *slog.Logger, land *Landing, src
 			}
 		}
 		quiet := slog.New(slog.DiscardHandler)
-		known := append(first, extract(ctx, quiet, land, others, hc, extractOpts{offline: true, now: o.now})...)
-		needs, err := priceNeeds(ctx, cfg, land, known, o.now)
+		known := append(first, landing.Extract(ctx, quiet, land, others, hc, landing.Options{Offline: true, Now: o.Now})...)
+		needs, err := priceNeeds(ctx, cfg, land, known, o.Now)
 		if err != nil {
 			return nil, fmt.Errorf("computing the prices the incidents need: %w", err)
 		}
@@ -53,7 +55,7 @@ func extractWithDemand(ctx context.Context, log *slog.Logger, land *Landing, src
 		for _, n := range needs {
 			assets[n.CoinID] = true
 		}
-		o.progress.pricing(len(assets))
+		o.Progress.Pricing(len(assets))
 		log.Info("price needs computed", "stage", "extract", "pairs", len(needs), "assets", len(assets), "duration_ms", time.Since(start).Milliseconds())
 		for _, s := range demand {
 			s.(sources.Demander).SetDemand(needs)
@@ -66,13 +68,13 @@ func extractWithDemand(ctx context.Context, log *slog.Logger, land *Landing, src
 			}
 		}
 	}
-	second := extract(ctx, log, land, demand, hc, o)
+	second := landing.Extract(ctx, log, land, demand, hc, o)
 
-	byName := map[string]Extracted{}
+	byName := map[string]landing.Extracted{}
 	for _, e := range append(first, second...) {
 		byName[e.Source.Name()] = e
 	}
-	out := make([]Extracted, 0, len(srcs))
+	out := make([]landing.Extracted, 0, len(srcs))
 	for _, s := range srcs {
 		out = append(out, byName[s.Name()])
 	}
@@ -81,18 +83,13 @@ func extractWithDemand(ctx context.Context, log *slog.Logger, land *Landing, src
 
 // priceNeeds builds the models on the phase-1 sources in memory and returns
 // int_price_needs.
-func priceNeeds(ctx context.Context, cfg *Config, land *Landing, extracted []Extracted, now func() time.Time) ([]sources.PriceNeed, error) {
-	db, err := OpenWarehouse("")
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	conn, err := db.Conn(ctx)
+func priceNeeds(ctx context.Context, cfg *Config, land *landing.Landing, extracted []landing.Extracted, now func() time.Time) ([]sources.PriceNeed, error) {
+	conn, err := warehouse.OpenConn(ctx, "")
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Close()
-	if _, err := buildFallingBack(ctx, slog.New(slog.DiscardHandler), conn, cfg, land, extracted, false, nil, now); err != nil {
+	if _, err := buildFallingBack(ctx, slog.New(slog.DiscardHandler), conn.Conn, cfg, land, extracted, false, nil, now); err != nil {
 		return nil, err
 	}
 	rows, err := conn.QueryContext(ctx, "SELECT asset, coingecko_id, need_date FROM int_price_needs ORDER BY ALL")

@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,7 +19,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/heiststat/heiststat/output"
-	sqlmodels "github.com/heiststat/heiststat/sql"
+	"github.com/heiststat/heiststat/pipeline/landing"
+	"github.com/heiststat/heiststat/pipeline/warehouse"
 )
 
 // warehouseQuery runs q on the warehouse a finished run left in dir/data,
@@ -28,18 +28,15 @@ import (
 // run's connection.
 func warehouseQuery(t *testing.T, cfg *Config, dir, q string, args ...any) [][]string {
 	t.Helper()
-	db, err := OpenWarehouse(filepath.Join(dir, "data", "warehouse.duckdb"))
+	db, err := warehouse.Open(filepath.Join(dir, "data", "warehouse.duckdb"))
 	require.NoError(t, err)
 	defer db.Close()
 	conn, err := db.Conn(t.Context())
 	require.NoError(t, err)
 	defer conn.Close()
-	models, _, err := LoadModels(sqlmodels.FS)
-	require.NoError(t, err)
-	tmp := t.TempDir()
-	require.NoError(t, setVariables(t.Context(), conn, cfg, models, nil, tmp))
-	require.NoError(t, loadSeeds(t.Context(), conn, sqlmodels.FS, tmp))
-	require.NoError(t, buildModels(t.Context(), quietLog, conn, slices.DeleteFunc(models, func(m Model) bool { return m.Layer == "raw" })))
+	s := cfg.buildSettings()
+	s.TmpDir = t.TempDir()
+	require.NoError(t, warehouse.Rebuild(t.Context(), quietLog, conn, s))
 	rows, err := conn.QueryContext(t.Context(), q, args...)
 	require.NoError(t, err)
 	defer rows.Close()
@@ -170,7 +167,7 @@ sources:
 `, sharedData, srv.URL, srv.URL), ".")
 	res, err := runWith(t, cfg, dir, Options{})
 	require.NoError(t, err)
-	require.Equal(t, StatusOK, res.Status)
+	require.Equal(t, warehouse.StatusOK, res.Status)
 
 	needs := warehouseQuery(t, cfg, dir, `SELECT count(*), count(*) FILTER (WHERE asset = 'BTC' AND need_date >= DATE '2024-01-01') FROM int_price_needs`)
 	// The final build sees the fetched prices, so nothing is left to ask for.
@@ -216,7 +213,7 @@ sources:
 	fetched, err := Fetch(t.Context(), &c, quietLog, FetchOptions{Sources: []string{"coins"}})
 	require.NoError(t, err)
 	require.Len(t, fetched, 1)
-	require.Equal(t, Live, fetched[0].Freshness)
+	require.Equal(t, landing.Live, fetched[0].Freshness)
 	require.Equal(t, coins.reqs[:before/2], coins.reqs[before:], "the same batches as a run's")
 }
 
@@ -234,7 +231,7 @@ sources:
 `, sharedData), ".")
 	res, err := runWith(t, cfg, dir, Options{})
 	require.NoError(t, err)
-	require.Equal(t, StatusDegraded, res.Status, "the ECB history fell back to the bundled points")
+	require.Equal(t, warehouse.StatusDegraded, res.Status, "the ECB history fell back to the bundled points")
 
 	rows := warehouseQuery(t, cfg, dir, `SELECT strftime(rate_date, '%Y-%m-%d'), round(per_usd, 6), source FROM fct_fx_daily
 		WHERE currency = 'GBP' AND rate_date IN ('2022-03-23', '2022-03-24', '2022-04-15') ORDER BY rate_date`)
@@ -313,7 +310,7 @@ sources:
 	t.Setenv(env, "")
 	res, err = runWith(t, parse(t, yaml, "."), "", Options{})
 	require.NoError(t, err, "a missing key must not fail the run")
-	require.Equal(t, StatusDegraded, res.Status)
+	require.Equal(t, warehouse.StatusDegraded, res.Status)
 	cg := manifestSources(t, res)["coingecko"]
 	require.Equal(t, "missing", cg.Freshness)
 	require.Contains(t, cg.Error, "environment variable "+env+" is not set: source skipped")

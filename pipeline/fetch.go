@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"time"
 
+	"github.com/heiststat/heiststat/pipeline/landing"
 	"github.com/heiststat/heiststat/sources"
 )
 
@@ -24,10 +26,10 @@ type FetchOptions struct {
 }
 
 // Fetch fetches and archives sources without building or publishing
-// anything. A failing source is reported with freshness Failed and leaves
+// anything. A failing source is reported with freshness landing.Failed and leaves
 // its archive as it was; the others still land. It returns an error only
 // when nothing could be attempted (lock busy, unknown source name).
-func Fetch(ctx context.Context, cfg *Config, log *slog.Logger, opts FetchOptions) ([]Extracted, error) {
+func Fetch(ctx context.Context, cfg *Config, log *slog.Logger, opts FetchOptions) ([]landing.Extracted, error) {
 	now := opts.Now
 	if now == nil {
 		now = func() time.Time { return time.Now().UTC() }
@@ -50,15 +52,15 @@ func Fetch(ctx context.Context, cfg *Config, log *slog.Logger, opts FetchOptions
 		srcs = picked
 	}
 	log = log.With("run_id", "fetch-"+now().Format("20060102T150405.000Z"))
-	unlock, err := lockDataDir(ctx, log, cfg.DataDir, cfg.LockTimeout)
+	unlock, err := landing.LockDataDir(ctx, log, cfg.DataDir, cfg.LockTimeout)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	land := &Landing{Root: filepath.Join(cfg.DataDir, "landing")}
+	land := &landing.Landing{Root: filepath.Join(cfg.DataDir, "landing")}
 	hc, prog := fetchClient(cfg, log, opts.Progress, srcs)
-	defer prog.finish()
-	return extractWithDemand(ctx, log, land, srcs, all, hc, cfg, extractOpts{noFallback: true, now: now, progress: prog})
+	defer prog.Finish()
+	return extractWithDemand(ctx, log, land, srcs, all, hc, cfg, landing.Options{NoFallback: true, Now: now, Progress: prog})
 }
 
 // ErrUnknownSource means a source name given on the command line is not configured.
@@ -74,15 +76,40 @@ func sourceNames(srcs []sources.Source) []string {
 
 // fetchClient builds the shared HTTP client and, on a terminal, a progress
 // bar over the sources that will be fetched.
-func fetchClient(cfg *Config, log *slog.Logger, progress io.Writer, srcs []sources.Source) (*http.Client, *fetchProgress) {
+func fetchClient(cfg *Config, log *slog.Logger, progress io.Writer, srcs []sources.Source) (*http.Client, *landing.Progress) {
 	n := 0
 	for _, s := range srcs {
 		if s.Location() != sources.Embedded {
 			n++
 		}
 	}
-	prog := newFetchProgress(progress, n)
+	prog := landing.NewProgress(progress, n)
 	o := cfg.HTTP.options()
-	o.Log, o.Progress = log, prog.httpCounts()
+	o.Log, o.Progress = log, prog.HTTPCounts()
 	return sources.NewClient(o), prog
+}
+
+// fetchAndLand fetches every source (none offline), lands what it gets and
+// falls back where a fetch fails; the price feeds fetch what the incidents
+// need (demand.go).
+func fetchAndLand(ctx context.Context, cfg *Config, log *slog.Logger, land *landing.Landing, opts Options, now func() time.Time) ([]landing.Extracted, error) {
+	srcs, err := sources.New(cfg.SourceSpecs())
+	if err != nil {
+		return nil, err
+	}
+	var progress io.Writer
+	if !opts.Offline {
+		progress = opts.Progress
+	}
+	hc, prog := fetchClient(cfg, log, progress, srcs)
+	// The fetched bytes hold no pointers: collecting more often costs little
+	// and keeps the heap near their size instead of twice it.
+	gc := debug.SetGCPercent(25)
+	extracted, err := extractWithDemand(ctx, log, land, srcs, srcs, hc, cfg, landing.Options{Offline: opts.Offline, Now: now, Progress: prog, Fetched: opts.Fetched})
+	prog.Finish()
+	debug.SetGCPercent(gc)
+	// The landed bytes are no longer referenced: give the heap back before
+	// DuckDB takes its share, so the two peaks do not add up.
+	debug.FreeOSMemory()
+	return extracted, err
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/heiststat/heiststat/internal/feedtest"
-	"github.com/heiststat/heiststat/sources"
+	"github.com/heiststat/heiststat/pipeline/landing"
 )
 
 // hacksConfig fetches the shared DeFiLlama file from srv (and keeps the
@@ -26,7 +26,7 @@ sources:
 `, dir)
 }
 
-func fetchOne(t *testing.T, cfg *Config) Extracted {
+func fetchOne(t *testing.T, cfg *Config) landing.Extracted {
 	t.Helper()
 	res, err := Fetch(t.Context(), cfg, quietLog, FetchOptions{Sources: []string{"defillama_hacks"}})
 	require.NoError(t, err)
@@ -54,7 +54,7 @@ func TestFetchOnly(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, all, 1, "the embedded list has nothing to fetch")
 	e := all[0]
-	require.Equal(t, Live, e.Freshness)
+	require.Equal(t, landing.Live, e.Freshness)
 	require.False(t, e.NotModified)
 	require.False(t, e.Unchanged)
 	require.Len(t, e.Snapshot.Responses, 1)
@@ -65,7 +65,7 @@ func TestFetchOnly(t *testing.T) {
 
 	// Unchanged feed: one conditional request, a 304, the archived bytes reused.
 	e = fetchOne(t, cfg)
-	require.Equal(t, Live, e.Freshness)
+	require.Equal(t, landing.Live, e.Freshness)
 	require.True(t, e.NotModified)
 	require.True(t, e.Unchanged)
 	require.Equal(t, []int{200, 304}, srv.Statuses(hacksPath))
@@ -76,7 +76,7 @@ func TestFetchOnly(t *testing.T) {
 	// 500 twice, then success: retried inside the client.
 	srv.Inject(hacksPath, feedtest.Status(http.StatusInternalServerError, ""), feedtest.Status(http.StatusBadGateway, ""))
 	e = fetchOne(t, cfg)
-	require.Equal(t, Live, e.Freshness)
+	require.Equal(t, landing.Live, e.Freshness)
 	require.EqualValues(t, 2, e.Retries)
 	require.Equal(t, []int{200, 304, 500, 502, 304}, srv.Statuses(hacksPath))
 	require.Equal(t, 3, snapshotRecords(t, cfg))
@@ -102,7 +102,7 @@ func TestFetchOnly(t *testing.T) {
 				}
 			}
 			e := fetchOne(t, cfg)
-			require.Equal(t, Failed, e.Freshness)
+			require.Equal(t, landing.Failed, e.Freshness)
 			require.Nil(t, e.Snapshot)
 			require.ErrorContains(t, e.FetchErr, "source defillama_hacks")
 			require.ErrorContains(t, e.FetchErr, tc.want)
@@ -111,10 +111,10 @@ func TestFetchOnly(t *testing.T) {
 
 			states, err := Sources(cfg)
 			require.NoError(t, err)
-			require.Equal(t, Archived, states[0].Freshness)
+			require.Equal(t, landing.Archived, states[0].Freshness)
 			require.Contains(t, states[0].LastError, tc.want)
 			require.True(t, states[0].NotModified)
-			require.Equal(t, Bundled, states[1].Freshness)
+			require.Equal(t, landing.Bundled, states[1].Freshness)
 		})
 	}
 
@@ -122,7 +122,7 @@ func TestFetchOnly(t *testing.T) {
 	// fresh archive: a 304 would reuse archived bytes without a body).
 	cfg.HTTP.MaxResponseBytes, cfg.DataDir = 1000, t.TempDir()
 	e = fetchOne(t, cfg)
-	require.Equal(t, Failed, e.Freshness)
+	require.Equal(t, landing.Failed, e.Freshness)
 	require.ErrorContains(t, e.FetchErr, "max_response_bytes")
 }
 
@@ -159,7 +159,7 @@ func TestCorruptArchiveIsSkipped(t *testing.T) {
 			require.NotEqual(t, older.Files[0].SHA256, newer.Files[0].SHA256)
 			require.NoError(t, damage.do(newer.Files[0].Path))
 
-			land := &Landing{Root: filepath.Join(cfg.DataDir, "landing")}
+			land := &landing.Landing{Root: filepath.Join(cfg.DataDir, "landing")}
 			got, notes, err := land.Latest("defillama_hacks")
 			require.NoError(t, err)
 			require.Equal(t, older.FetchedAt, got.FetchedAt)
@@ -175,56 +175,8 @@ func TestCorruptArchiveIsSkipped(t *testing.T) {
 			// The next fetch of the original bytes is the older snapshot of the next case.
 			require.NoError(t, os.WriteFile(feed, b, 0o644))
 			older = fetchOne(t, cfg).Snapshot
-			_, err = readObject(older.Files[0].Path, older.Files[0].SHA256)
+			_, err = older.Files[0].Read()
 			require.NoError(t, err)
 		})
 	}
-}
-
-// landLocalHacks lands a local DeFiLlama file once: its config and snapshot.
-func landLocalHacks(t *testing.T) (*Config, *Snapshot) {
-	t.Helper()
-	feed, err := filepath.Abs("testdata/defillama_malformed.json")
-	require.NoError(t, err)
-	cfg := hacksConfig(t, feed, t.TempDir())
-	return cfg, fetchOne(t, cfg).Snapshot
-}
-
-// Objects landed before the archive was compressed are still read.
-func TestPlainLegacyObjectsStillRead(t *testing.T) {
-	cfg, snap := landLocalHacks(t)
-	z := snap.Files[0].Path
-	b, err := readObject(z, snap.Files[0].SHA256)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(strings.TrimSuffix(z, ".zst"), b, 0o644))
-	require.NoError(t, os.Remove(z))
-
-	got, notes, err := (&Landing{Root: filepath.Join(cfg.DataDir, "landing")}).Latest("defillama_hacks")
-	require.NoError(t, err)
-	require.Empty(t, notes)
-	require.Equal(t, strings.TrimSuffix(z, ".zst"), got.Files[0].Path)
-}
-
-// A local file whose stat is unchanged is reused without being read, but only
-// by the binary that checked it: a newer binary may check more.
-func TestOnlyTheCheckingBinaryReusesUnchangedFiles(t *testing.T) {
-	cfg, snap := landLocalHacks(t)
-	land := &Landing{Root: filepath.Join(cfg.DataDir, "landing")}
-	bin, err := binaryHash()
-	require.NoError(t, err)
-	require.Equal(t, bin, snap.CheckedBy)
-	require.NotNil(t, snap.Files[0].SourceStat)
-	require.Equal(t, map[sources.FileStat]string{*snap.Files[0].SourceStat: snap.Files[0].SHA256}, land.reusable(snap))
-
-	other := *snap
-	other.CheckedBy = "an older binary"
-	require.Empty(t, land.reusable(&other))
-	other.CheckedBy = ""
-	require.Empty(t, land.reusable(&other), "records written before checked_by existed")
-
-	// A file kept elsewhere than the source's objects (a bundled fallback) is never reused.
-	other = *snap
-	other.Files = []LandedFile{snap.Files[0]}
-	other.Files[0].Path = land.objectPath(snap.Source, "bundled", snap.Files[0].SHA256, snap.Files[0].Name)
-	require.Empty(t, land.reusable(&other))
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/heiststat/heiststat/pipeline/warehouse"
 	"github.com/stretchr/testify/require"
 )
 
@@ -65,7 +66,7 @@ func goldenRun(t *testing.T) *Result {
 		cfg.DataDir, cfg.OutDir = filepath.Join(dir, "data"), filepath.Join(dir, "out")
 		goldenRes, goldenErr = Run(context.Background(), cfg, quietLog,
 			Options{Now: func() time.Time { return time.Date(2026, 5, 29, 12, 0, 0, 0, time.UTC) }})
-		if goldenErr == nil && goldenRes.Status != StatusOK {
+		if goldenErr == nil && goldenRes.Status != warehouse.StatusOK {
 			goldenErr = fmt.Errorf("golden run status %s", goldenRes.Status)
 		}
 	})

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/heiststat/heiststat/pipeline/warehouse"
 	"github.com/stretchr/testify/require"
 )
 
@@ -93,7 +94,7 @@ func TestMain(m *testing.M) {
 // duck opens an in-memory DuckDB for reading published files.
 func duck(t *testing.T) *sql.DB {
 	t.Helper()
-	db, err := OpenWarehouse("")
+	db, err := warehouse.Open("")
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
 	return db

@@ -3,102 +3,57 @@ package pipeline
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
+	"log/slog"
 	"time"
+
+	"github.com/heiststat/heiststat/pipeline/warehouse"
 )
 
-// Run statuses in the history beyond Status (ok, degraded).
-const (
-	// StatusUnchanged: nothing changed since the current release; nothing published.
-	StatusUnchanged Status = "unchanged"
-	StatusFailed    Status = "failed"
-	// StatusRunning is a run in progress, or one whose process died: the next
-	// run marks it StatusInterrupted.
-	StatusRunning     Status = "running"
-	StatusInterrupted Status = "interrupted"
-)
-
-// RunRecord is one row of the run history, meta_runs in the warehouse.
-type RunRecord struct {
-	RunID      string
-	StartedAt  time.Time
-	FinishedAt time.Time // zero while running or when interrupted
-	Duration   time.Duration
-	Status     Status
-	// Release is the release current after the run: its own when it
-	// published, the previous one when nothing changed.
-	Release     string
-	Published   bool
-	Rows        int64 // rows in the files it published
-	Fingerprint string
-	Error       string
+// runHistory is the run's row in meta_runs, written when the run ends,
+// whatever its outcome.
+type runHistory struct {
+	warehouse.RunRecord
+	ctx     context.Context
+	conn    *sql.Conn
+	log     *slog.Logger
+	started time.Time
+	now     func() time.Time
 }
 
-// startRun records a run as running. We hold the data folder lock, so a row
-// still running belongs to a process that died: it is marked interrupted.
-func startRun(ctx context.Context, conn *sql.Conn, runID string, started time.Time) error {
-	for _, stmt := range []string{
-		`CREATE TABLE IF NOT EXISTS meta_runs (
-			run_id VARCHAR PRIMARY KEY, started_at TIMESTAMPTZ NOT NULL, finished_at TIMESTAMPTZ,
-			duration_ms BIGINT, status VARCHAR NOT NULL, release VARCHAR,
-			published BOOLEAN NOT NULL DEFAULT false, rows_published BIGINT, fingerprint VARCHAR, error VARCHAR)`,
-		fmt.Sprintf("UPDATE meta_runs SET status = '%s' WHERE status = '%s'", StatusInterrupted, StatusRunning),
-	} {
-		if _, err := conn.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("run history: %w", err)
+func startHistory(ctx context.Context, conn *sql.Conn, log *slog.Logger, runID string, started time.Time, now func() time.Time) (*runHistory, error) {
+	if err := warehouse.StartRun(ctx, conn, runID, started); err != nil {
+		return nil, err
+	}
+	return &runHistory{RunRecord: warehouse.RunRecord{RunID: runID, Status: warehouse.StatusFailed},
+		ctx: ctx, conn: conn, log: log, started: started, now: now}, nil
+}
+
+// published records the release a run published.
+func (h *runHistory) published(res *Result) {
+	h.Status, h.Release, h.Published = res.Status, res.RunID, true
+	for _, f := range res.Manifest.Files {
+		h.Rows += f.Rows
+	}
+}
+
+// finish records how the run ended; err is the run's error.
+func (h *runHistory) finish(err error) {
+	h.FinishedAt = h.now()
+	h.Duration = h.FinishedAt.Sub(h.started)
+	if err != nil {
+		h.Error = err.Error()
+		// A signal or a caller's cancel is an interruption, not a failure.
+		if h.ctx.Err() != nil {
+			h.Status = warehouse.StatusInterrupted
 		}
 	}
-	_, err := conn.ExecContext(ctx, "INSERT INTO meta_runs (run_id, started_at, status) VALUES (?, ?, ?)", runID, started.UTC(), string(StatusRunning))
-	return err
+	// Recorded even when the run was cancelled.
+	if herr := warehouse.FinishRun(context.WithoutCancel(h.ctx), h.conn, h.RunRecord); herr != nil {
+		h.log.Error("recording the run", "stage", "history", "error", herr.Error())
+	}
 }
 
-// finishRun records how a run ended.
-func finishRun(ctx context.Context, conn *sql.Conn, r RunRecord) error {
-	_, err := conn.ExecContext(ctx, `UPDATE meta_runs SET finished_at = ?, duration_ms = ?, status = ?, release = ?,
-		published = ?, rows_published = ?, fingerprint = ?, error = ? WHERE run_id = ?`,
-		r.FinishedAt.UTC(), r.Duration.Milliseconds(), string(r.Status), nullString(r.Release),
-		r.Published, r.Rows, nullString(r.Fingerprint), nullString(r.Error), r.RunID)
-	return err
-}
-
-func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
-
-// Runs lists the newest runs first. It opens the warehouse read-only, so it
-// fails with ErrLocked while a run is writing it.
-func Runs(ctx context.Context, cfg *Config, limit int) ([]RunRecord, error) {
-	path := filepath.Join(cfg.DataDir, "warehouse.duckdb")
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	db, err := OpenWarehouse(path + "?access_mode=read_only")
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	var n int
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'meta_runs'").Scan(&n); err != nil || n == 0 {
-		return nil, err
-	}
-	rows, err := db.QueryContext(ctx, `SELECT run_id, started_at, finished_at, coalesce(duration_ms, 0), status,
-		coalesce(release, ''), published, coalesce(rows_published, 0), coalesce(fingerprint, ''), coalesce(error, '')
-		FROM meta_runs ORDER BY started_at DESC, run_id DESC LIMIT ?`, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []RunRecord
-	for rows.Next() {
-		var r RunRecord
-		var finished sql.NullTime
-		var ms int64
-		if err := rows.Scan(&r.RunID, &r.StartedAt, &finished, &ms, &r.Status, &r.Release, &r.Published, &r.Rows, &r.Fingerprint, &r.Error); err != nil {
-			return nil, err
-		}
-		r.StartedAt, r.FinishedAt, r.Duration = r.StartedAt.UTC(), finished.Time.UTC(), time.Duration(ms)*time.Millisecond
-		out = append(out, r)
-	}
-	return out, rows.Err()
+// Runs lists the newest runs first, from the warehouse's run history.
+func Runs(ctx context.Context, cfg *Config, limit int) ([]warehouse.RunRecord, error) {
+	return warehouse.Runs(ctx, cfg.WarehousePath(), limit)
 }

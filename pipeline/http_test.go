@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/heiststat/heiststat/internal/feedtest"
 	"github.com/heiststat/heiststat/output"
+	"github.com/heiststat/heiststat/pipeline/landing"
+	"github.com/heiststat/heiststat/pipeline/warehouse"
 	"github.com/heiststat/heiststat/sources"
 )
 
@@ -51,7 +52,7 @@ func httpSnapshotConfig(t *testing.T, srv *feedtest.Server, dir string) *Config 
 	return cfg
 }
 
-func mustRun(t *testing.T, cfg *Config, opts Options, want Status) (*Result, map[string]output.ManifestSource) {
+func mustRun(t *testing.T, cfg *Config, opts Options, want warehouse.Status) (*Result, map[string]output.ManifestSource) {
 	t.Helper()
 	res, err := Run(t.Context(), cfg, quietLog, opts)
 	require.NoError(t, err)
@@ -78,45 +79,10 @@ func requireSameCSVs(t *testing.T, want, got string) {
 	}
 }
 
-// requireLandingClean checks that nothing half-written ever landed: every
-// object verifies against its hash and belongs to a snapshot record, every
-// record's objects exist, and no temporary file is left.
+// requireLandingClean checks the landing zone a run left.
 func requireLandingClean(t *testing.T, dataDir string) {
 	t.Helper()
-	land := &Landing{Root: filepath.Join(dataDir, "landing")}
-	srcDirs, err := os.ReadDir(land.Root)
-	require.NoError(t, err)
-	for _, sd := range srcDirs {
-		source := sd.Name()
-		referenced := map[string]bool{}
-		records, _ := filepath.Glob(filepath.Join(land.dir(source), "snapshots", "*"))
-		for _, rec := range records {
-			snap, err := land.readSnapshot(source, rec)
-			require.NoError(t, err, rec)
-			for _, f := range snap.Files {
-				referenced[f.SHA256] = true
-			}
-			for _, r := range snap.Responses {
-				referenced[r.SHA256] = true
-				_, err := land.archivedBody(source)(r.SHA256)
-				require.NoError(t, err, "response body of %s in %s", r.URL, rec)
-			}
-		}
-		objects, _ := filepath.Glob(filepath.Join(land.dir(source), "objects", "*"))
-		for _, o := range objects {
-			sum, _, _ := strings.Cut(filepath.Base(o), ".")
-			_, err := hex.DecodeString(sum)
-			require.NoError(t, err, o)
-			require.True(t, referenced[sum], "object %s has no snapshot record", o)
-			_, err = readObject(o, sum)
-			require.NoError(t, err)
-		}
-	}
-	require.NoError(t, filepath.WalkDir(land.Root, func(p string, d os.DirEntry, err error) error {
-		require.NoError(t, err)
-		require.False(t, strings.HasPrefix(d.Name(), "."), "temporary file left: %s", p)
-		return nil
-	}))
+	require.NoError(t, (&landing.Landing{Root: filepath.Join(dataDir, "landing")}).Verify())
 }
 
 // The whole pipeline with every source of configs/snapshot.yaml served over
@@ -128,7 +94,7 @@ func TestHTTPFeedsFaultsAndReplay(t *testing.T) {
 	cfg := httpSnapshotConfig(t, srv, t.TempDir())
 
 	// Acceptance 1: served over HTTP, the same CSVs as read from files.
-	first, src := mustRun(t, cfg, Options{}, StatusOK)
+	first, src := mustRun(t, cfg, Options{}, warehouse.StatusOK)
 	requireSameCSVs(t, fileRun.Current, first.Current)
 	for _, name := range []string{"defillama_hacks", "ecb_fx", "prices_yfinance", "prices_coinmarketcap"} {
 		require.Equal(t, "live", src[name].Freshness, name)
@@ -148,7 +114,7 @@ func TestHTTPFeedsFaultsAndReplay(t *testing.T) {
 	srv.Inject(btcPath, srv.Truncated(btcPath))
 	cfg.HTTP.Timeout = time.Second
 	srv.Inject(cmcPath, srv.Slow(cmcPath, 10*time.Second))
-	second, src := mustRun(t, cfg, Options{}, StatusDegraded)
+	second, src := mustRun(t, cfg, Options{}, warehouse.StatusDegraded)
 	require.Equal(t, []int{200, 429, 429, 200}, srv.Statuses(hacksPath))
 	require.Equal(t, []int{200, 500, 500, 304}, srv.Statuses(ecbPath))
 	for name, notModified := range map[string]bool{"defillama_hacks": false, "ecb_fx": true} {
@@ -173,7 +139,7 @@ func TestHTTPFeedsFaultsAndReplay(t *testing.T) {
 	cfg.HTTP.Timeout = 5 * time.Second
 	srv.Inject(hacksPath, feedtest.Body("application/json", []byte(`[{"date": 1678665600, "name": "Euler`)))
 	srv.Inject(ecbPath, feedtest.Body("text/html", []byte("<!DOCTYPE html><html><body>Service unavailable</body></html>")))
-	third, src := mustRun(t, cfg, Options{}, StatusDegraded)
+	third, src := mustRun(t, cfg, Options{}, warehouse.StatusDegraded)
 	for name, why := range map[string]string{"defillama_hacks": "not a JSON array", "ecb_fx": sources.ErrHTMLPage.Error()} {
 		s := src[name]
 		require.Equal(t, "archived", s.Freshness, name)
@@ -192,7 +158,7 @@ func TestHTTPFeedsFaultsAndReplay(t *testing.T) {
 
 	// run --offline replays the archive without a single request.
 	requests := len(srv.Headers())
-	offline, src := mustRun(t, cfg, Options{Offline: true}, StatusDegraded)
+	offline, src := mustRun(t, cfg, Options{Offline: true}, warehouse.StatusDegraded)
 	require.Len(t, srv.Headers(), requests)
 	for _, name := range []string{"defillama_hacks", "ecb_fx", "prices_yfinance", "prices_coinmarketcap"} {
 		require.Equal(t, "archived", src[name].Freshness, name)
@@ -205,14 +171,14 @@ func TestHTTPFeedsFaultsAndReplay(t *testing.T) {
 	// Its inputs are those of the offline replay, so it publishes nothing new
 	// and the current release (that replay's) stays; the fetch errors are in
 	// this run's result and log.
-	gone, src := mustRun(t, cfg, Options{}, StatusDegraded)
+	gone, src := mustRun(t, cfg, Options{}, warehouse.StatusDegraded)
 	require.True(t, gone.Unchanged)
 	for name, from := range map[string]*Result{"defillama_hacks": second, "ecb_fx": second, "prices_yfinance": third, "prices_coinmarketcap": third} {
 		s := src[name]
 		require.Equal(t, "archived", s.Freshness, name)
 		require.Equal(t, from.Manifest.Sources[indexOf(t, from.Manifest, name)].FetchedAt, s.ArchivedAt, name)
-		e := gone.Sources[slices.IndexFunc(gone.Sources, func(e Extracted) bool { return e.Source.Name() == name })]
-		require.Equal(t, Archived, e.Freshness, name)
+		e := gone.Sources[slices.IndexFunc(gone.Sources, func(e landing.Extracted) bool { return e.Source.Name() == name })]
+		require.Equal(t, landing.Archived, e.Freshness, name)
 		require.ErrorContains(t, e.FetchErr, "source "+name)
 	}
 	requireSameCSVs(t, fileRun.Current, gone.Current)

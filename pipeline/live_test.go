@@ -21,6 +21,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/heiststat/heiststat/output"
+	"github.com/heiststat/heiststat/pipeline/landing"
+	"github.com/heiststat/heiststat/pipeline/warehouse"
 	"github.com/heiststat/heiststat/sources"
 )
 
@@ -237,7 +239,7 @@ func TestLiveFeedsMatchExports(t *testing.T) {
 	for _, s := range src {
 		require.Empty(t, s.Error, s.Name)
 	}
-	require.Equal(t, StatusOK, res.Status)
+	require.Equal(t, warehouse.StatusOK, res.Status)
 
 	for name, want := range map[string]struct {
 		files int
@@ -315,7 +317,7 @@ func TestLiveFeedsFaults(t *testing.T) {
 	cfg.Sources[i].Options = yaml.Node{}
 	first, err := Run(t.Context(), cfg, quietLog, Options{})
 	require.NoError(t, err)
-	require.Equal(t, StatusOK, first.Status)
+	require.Equal(t, warehouse.StatusOK, first.Status)
 	good := manifestSources(t, first)
 
 	pageOne := map[string]string{"slowmist": "1", "defi_rekt": "1", "blocksec": "1", "defihacklabs": "README.md"}
@@ -367,7 +369,7 @@ func TestLiveFeedsFaults(t *testing.T) {
 			}
 			res, err := Run(t.Context(), cfg, quietLog, Options{})
 			require.NoError(t, err)
-			require.Equal(t, StatusDegraded, res.Status)
+			require.Equal(t, warehouse.StatusDegraded, res.Status)
 			l.mu.Lock()
 			require.Empty(t, l.faults, "every fault was met")
 			l.mu.Unlock()
@@ -379,8 +381,8 @@ func TestLiveFeedsFaults(t *testing.T) {
 				if !ok {
 					why = tc.why[""]
 				}
-				e := res.Sources[slices.IndexFunc(res.Sources, func(e Extracted) bool { return e.Source.Name() == feed })]
-				require.Equal(t, Archived, e.Freshness, feed)
+				e := res.Sources[slices.IndexFunc(res.Sources, func(e landing.Extracted) bool { return e.Source.Name() == feed })]
+				require.Equal(t, landing.Archived, e.Freshness, feed)
 				require.Equal(t, good[feed].FetchedAt, e.Snapshot.FetchedAt.Format(time.RFC3339), feed)
 				require.ErrorContains(t, e.FetchErr, "source "+feed, feed)
 				require.ErrorContains(t, e.FetchErr, why, feed)

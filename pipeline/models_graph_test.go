@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/heiststat/heiststat/pipeline/warehouse"
 	sqlmodels "github.com/heiststat/heiststat/sql"
 )
 
@@ -22,10 +23,10 @@ func TestModelGraph(t *testing.T) {
 		"marts/fct_c.sql":                  {Data: []byte("SELECT * FROM int_late")},
 		"tests/assert_fct_c__nonempty.sql": {Data: []byte("SELECT 1 FROM fct_c WHERE false")},
 	}
-	models, tests, err := LoadModels(fsys)
+	models, tests, err := warehouse.LoadModels(fsys)
 	require.NoError(t, err)
 	var order []string
-	byName := map[string]Model{}
+	byName := map[string]warehouse.Model{}
 	for _, m := range models {
 		order = append(order, m.Name)
 		byName[m.Name] = m
@@ -39,13 +40,13 @@ func TestModelGraph(t *testing.T) {
 
 	fsys["marts/fct_c.sql"] = &fstest.MapFile{Data: []byte("SELECT * FROM int_late, fct_d")}
 	fsys["marts/fct_d.sql"] = &fstest.MapFile{Data: []byte("SELECT * FROM fct_c")}
-	_, _, err = LoadModels(fsys)
+	_, _, err = warehouse.LoadModels(fsys)
 	require.ErrorContains(t, err, "cycle: fct_c, fct_d")
 }
 
 // The project's models: each is built after every model it reads.
 func TestModelGraphOfTheProject(t *testing.T) {
-	models, tests, err := LoadModels(sqlmodels.FS)
+	models, tests, err := warehouse.LoadModels(sqlmodels.FS)
 	require.NoError(t, err)
 	built := map[string]bool{}
 	for _, m := range models {
@@ -57,5 +58,5 @@ func TestModelGraphOfTheProject(t *testing.T) {
 	for _, ts := range tests {
 		require.True(t, len(ts.Reads) > 0 || strings.Contains(ts.SQL, "seed_"), "data test %s reads no model or seed", ts.Name)
 	}
-	require.True(t, slices.ContainsFunc(models, func(m Model) bool { return m.Name == "fct_incidents" }))
+	require.True(t, slices.ContainsFunc(models, func(m warehouse.Model) bool { return m.Name == "fct_incidents" }))
 }

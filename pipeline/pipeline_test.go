@@ -14,9 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gofrs/flock"
 	"github.com/stretchr/testify/require"
 
 	"github.com/heiststat/heiststat/output"
+	"github.com/heiststat/heiststat/pipeline/landing"
+	"github.com/heiststat/heiststat/pipeline/warehouse"
 )
 
 // publishedFiles are the names users and scripts rely on.
@@ -46,7 +49,7 @@ var publishedFiles = []string{
 
 func TestSnapshotPublishesEveryFile(t *testing.T) {
 	res := snapshotRun(t)
-	require.Equal(t, StatusOK, res.Status)
+	require.Equal(t, warehouse.StatusOK, res.Status)
 	for _, f := range publishedFiles {
 		require.FileExists(t, filepath.Join(res.Current, f))
 	}
@@ -336,7 +339,7 @@ func TestOfflineUsesBundledFacts(t *testing.T) {
 	dir := t.TempDir()
 	res, err := runWith(t, parse(t, offlineYAML, dir), dir, Options{})
 	require.NoError(t, err)
-	require.Equal(t, StatusDegraded, res.Status)
+	require.Equal(t, warehouse.StatusDegraded, res.Status)
 	fresh := map[string]string{}
 	for _, s := range res.Manifest.Sources {
 		fresh[s.Name] = s.Freshness
@@ -379,7 +382,7 @@ func TestFailingFeedFallsBackToArchive(t *testing.T) {
 	require.Equal(t, "archived", s.Freshness)
 	require.Equal(t, fetchedAt, s.ArchivedAt)
 	require.Contains(t, s.Error, "not a JSON array")
-	require.Equal(t, StatusDegraded, second.Status)
+	require.Equal(t, warehouse.StatusDegraded, second.Status)
 	a, _ := os.ReadFile(filepath.Join(first.Release, "csv/annual_by_source.csv"))
 	c, _ := os.ReadFile(filepath.Join(second.Release, "csv/annual_by_source.csv"))
 	require.Equal(t, string(a), string(c))
@@ -427,7 +430,7 @@ func TestFailedDataTestPublishesNothing(t *testing.T) {
 	require.NoError(t, os.WriteFile(dup, []byte(string(b)+early), 0o644))
 	cfg := parse(t, strings.Replace(offlineYAML, "location: embedded", "location: "+dup, 1), dir)
 	_, err = runWith(t, cfg, dir, Options{})
-	var dte *DataTestError
+	var dte *warehouse.DataTestError
 	require.True(t, errors.As(err, &dte), "want a data test failure, got %v", err)
 	var failed []string
 	for _, f := range dte.Failures {
@@ -448,10 +451,12 @@ func TestSecondWriterIsLockedOut(t *testing.T) {
 	cfg := parse(t, offlineYAML, dir)
 	cfg.DataDir = filepath.Join(dir, "data")
 	require.NoError(t, os.MkdirAll(cfg.DataDir, 0o755))
-	l := newTestLock(t, filepath.Join(cfg.DataDir, ".lock"))
+	l := flock.New(filepath.Join(cfg.DataDir, ".lock"))
+	ok, err := l.TryLock()
+	require.True(t, ok, err)
 	defer l.Unlock()
-	_, err := runWith(t, cfg, dir, Options{})
-	require.ErrorIs(t, err, ErrLocked)
+	_, err = runWith(t, cfg, dir, Options{})
+	require.ErrorIs(t, err, landing.ErrLocked)
 }
 
 // Any ECB currency is a config switch: EUR and JPY add columns.
@@ -472,7 +477,7 @@ func TestExtraCurrencies(t *testing.T) {
 
 	cfg.Currencies = []string{"GBP", "GPB"}
 	_, err = runWith(t, cfg, "", Options{})
-	var dte *DataTestError
+	var dte *warehouse.DataTestError
 	require.ErrorAs(t, err, &dte)
 	require.Contains(t, dte.Error(), "GPB")
 }

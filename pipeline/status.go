@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/heiststat/heiststat/pipeline/landing"
 	"github.com/heiststat/heiststat/sources"
 )
 
@@ -17,7 +18,7 @@ type SourceState struct {
 	// Freshness is live when the latest fetch succeeded, archived when it
 	// failed (or none is recorded) but a good snapshot exists, bundled for an
 	// embedded dataset, missing when there is no good snapshot.
-	Freshness Freshness `json:"freshness"`
+	Freshness landing.Freshness `json:"freshness"`
 	// LastSuccess is the fetch time of the latest good snapshot.
 	LastSuccess *time.Time `json:"last_success,omitempty"`
 	// Bytes is the size of that snapshot's files.
@@ -28,7 +29,7 @@ type SourceState struct {
 	// Skipped describes corrupt or incomplete snapshots passed over.
 	Skipped []string `json:"skipped,omitempty"`
 	// Unusable lists the snapshots a run could not load, with the reason.
-	Unusable []Unusable `json:"unusable,omitempty"`
+	Unusable []landing.Unusable `json:"unusable,omitempty"`
 }
 
 // Sources reports each configured source's archive state without fetching
@@ -38,17 +39,17 @@ func Sources(cfg *Config) ([]SourceState, error) {
 	if err != nil {
 		return nil, err
 	}
-	land := &Landing{Root: filepath.Join(cfg.DataDir, "landing")}
+	land := &landing.Landing{Root: filepath.Join(cfg.DataDir, "landing")}
 	out := make([]SourceState, 0, len(srcs))
 	for _, src := range srcs {
-		st := SourceState{Name: src.Name(), Type: src.Type(), Location: sources.Redact(src.Location()), Freshness: Missing}
+		st := SourceState{Name: src.Name(), Type: src.Type(), Location: sources.Redact(src.Location()), Freshness: landing.Missing}
 		if src.Location() == sources.Embedded {
-			st.Freshness = Bundled
+			st.Freshness = landing.Bundled
 			out = append(out, st)
 			continue
 		}
 		snap, notes, err := land.Latest(src.Name())
-		if err != nil && !errors.Is(err, ErrNoArchive) {
+		if err != nil && !errors.Is(err, landing.ErrNoArchive) {
 			return nil, err
 		}
 		st.Skipped = notes
@@ -56,7 +57,7 @@ func Sources(cfg *Config) ([]SourceState, error) {
 			return nil, err
 		}
 		if snap != nil {
-			st.LastSuccess, st.Bytes, st.NotModified, st.Freshness = &snap.FetchedAt, snap.Bytes(), snap.NotModified, Archived
+			st.LastSuccess, st.Bytes, st.NotModified, st.Freshness = &snap.FetchedAt, snap.Bytes(), snap.NotModified, landing.Archived
 		}
 		a, err := land.LastAttempt(src.Name())
 		if err != nil {
@@ -67,7 +68,7 @@ func Sources(cfg *Config) ([]SourceState, error) {
 			// Live only when the latest fetch is the snapshot runs use: a
 			// fetch marked unusable since leaves an older one in use.
 			if a.OK && snap != nil && snap.FetchedAt.Equal(a.At) {
-				st.Freshness = Live
+				st.Freshness = landing.Live
 			}
 		}
 		out = append(out, st)

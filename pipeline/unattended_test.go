@@ -2,24 +2,19 @@ package pipeline
 
 import (
 	"bytes"
-	"context"
-	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
-	"testing/synctest"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
 	"github.com/heiststat/heiststat/output"
+	"github.com/heiststat/heiststat/pipeline/warehouse"
 )
 
 // fixtureYAML reads every feed from the recorded fixtures in sources/testdata,
@@ -72,7 +67,7 @@ func TestUnchangedInputsPublishNothing(t *testing.T) {
 	first, err := runWith(t, cfg, dir, Options{})
 	require.NoError(t, err)
 	require.False(t, first.Unchanged)
-	require.Equal(t, StatusOK, first.Status)
+	require.Equal(t, warehouse.StatusOK, first.Status)
 
 	var logs logBuffer
 	c := *cfg
@@ -80,7 +75,7 @@ func TestUnchangedInputsPublishNothing(t *testing.T) {
 	second, err := Run(t.Context(), &c, slog.New(slog.NewJSONHandler(&logs, nil)), Options{})
 	require.NoError(t, err)
 	require.True(t, second.Unchanged, logs.String())
-	require.Equal(t, StatusOK, second.Status)
+	require.Equal(t, warehouse.StatusOK, second.Status)
 	require.Equal(t, first.RunID, second.Manifest.RunID)
 	require.Equal(t, []string{first.RunID}, releases(t, c.OutDir), "nothing new published")
 	require.Contains(t, logs.String(), "nothing changed since the current release")
@@ -104,7 +99,7 @@ func TestUnchangedInputsPublishNothing(t *testing.T) {
 	runs, err := Runs(t.Context(), &c, 10)
 	require.NoError(t, err)
 	require.Len(t, runs, 3)
-	require.Equal(t, []Status{StatusOK, StatusUnchanged, StatusOK}, []Status{runs[0].Status, runs[1].Status, runs[2].Status})
+	require.Equal(t, []warehouse.Status{warehouse.StatusOK, warehouse.StatusUnchanged, warehouse.StatusOK}, []warehouse.Status{runs[0].Status, runs[1].Status, runs[2].Status})
 	require.Equal(t, first.RunID, runs[1].Release, "an unchanged run names the release that stays current")
 	require.False(t, runs[1].Published)
 	require.True(t, runs[0].Published)
@@ -146,40 +141,10 @@ func TestDamagedWarehouseIsRebuilt(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "data/warehouse.duckdb"), bytes.Repeat([]byte("not a database "), 1000), 0o644))
 	res, err := runWith(t, cfg, dir, Options{})
 	require.NoError(t, err)
-	require.Equal(t, StatusOK, res.Status)
+	require.Equal(t, warehouse.StatusOK, res.Status)
 	aside, err := filepath.Glob(filepath.Join(dir, "data/warehouse.duckdb.broken-*"))
 	require.NoError(t, err)
 	require.Len(t, aside, 1)
-}
-
-// The wait runs on synctest's clock: the timeout is exactly 300 ms of
-// (virtual) time, and a lock released during the wait is taken.
-func TestLockWaitsUpToTimeout(t *testing.T) {
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	require.NoError(t, os.MkdirAll(data, 0o755))
-	synctest.Test(t, func(t *testing.T) {
-		l := newTestLock(t, filepath.Join(data, ".lock"))
-		start := time.Now()
-		_, err := lockDataDir(t.Context(), quietLog, data, 300*time.Millisecond)
-		require.ErrorIs(t, err, ErrLocked)
-		require.Equal(t, 300*time.Millisecond, time.Since(start))
-		require.Contains(t, err.Error(), "waited 300ms")
-
-		// Released while the second writer waits: it gets the lock and records itself.
-		start = time.Now()
-		time.AfterFunc(time.Second, func() { _ = l.Unlock() })
-		unlock, err := lockDataDir(t.Context(), quietLog, data, 10*time.Second)
-		require.NoError(t, err)
-		require.Less(t, time.Since(start), time.Second+2*lockRetry, "taken within a retry of its release")
-		b, err := os.ReadFile(filepath.Join(data, ".lock"))
-		require.NoError(t, err)
-		require.Contains(t, string(b), "pid ")
-		_, err = lockDataDir(t.Context(), quietLog, data, 0)
-		require.ErrorIs(t, err, ErrLocked)
-		require.Contains(t, err.Error(), "held by pid ")
-		unlock()
-	})
 }
 
 // A full disk while publishing (writes into /dev/full fail with ENOSPC):
@@ -217,7 +182,7 @@ func TestDiskFullPublishesNothing(t *testing.T) {
 			require.Equal(t, []string{good.RunID}, releases(t, filepath.Join(dir, "out")), "no partial release left")
 			runs, err := Runs(t.Context(), &Config{DataDir: filepath.Join(dir, "data")}, 1)
 			require.NoError(t, err)
-			require.Equal(t, StatusFailed, runs[0].Status)
+			require.Equal(t, warehouse.StatusFailed, runs[0].Status)
 			require.Regexp(t, "(?i)no space left on device", runs[0].Error)
 		})
 	}
@@ -245,74 +210,8 @@ sources:
 `), t.TempDir())
 	require.NoError(t, err)
 	require.Equal(t, 10*time.Minute, cfg.LockTimeout)
-	sched, err := cronParser.Parse(cfg.Schedule.Build)
+	sched, err := CronParser.Parse(cfg.Schedule.Build)
 	require.NoError(t, err)
 	// 17:30 in London is 16:30 UTC in summer.
 	require.Equal(t, time.Date(2026, 7, 1, 16, 30, 0, 0, time.UTC), sched.Next(time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)).UTC())
-}
-
-// The scheduler fetches on the source's schedule, builds after the fetch,
-// publishes, reports it on /metrics and stops cleanly when its context ends.
-func TestScheduleFetchesPublishesAndStops(t *testing.T) {
-	dir := t.TempDir()
-	yaml := strings.Replace(fixtureYAML(t), "defillama/hacks.json}", `defillama/hacks.json, schedule: "@every 1s"}`, 1)
-	cfg := parse(t, yaml, dir)
-	cfg.DataDir, cfg.OutDir = filepath.Join(dir, "data"), filepath.Join(dir, "out")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	cfg.Schedule.Listen = ln.Addr().String()
-	require.NoError(t, ln.Close())
-
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- Schedule(ctx, cfg, quietLog) }()
-
-	var metrics string
-	require.Eventually(t, func() bool {
-		metrics = get(t, "http://"+cfg.Schedule.Listen+"/metrics")
-		return strings.Contains(metrics, `heiststat_jobs_total{job="build",status="unchanged"}`)
-	}, 60*time.Second, 200*time.Millisecond, "a publish, then an unchanged build")
-	require.Contains(t, metrics, `heiststat_jobs_total{job="build",status="ok"} 1`)
-	require.Contains(t, metrics, `heiststat_source_last_success_timestamp_seconds{source="defillama_hacks"}`)
-	require.Contains(t, metrics, `heiststat_source_last_success_timestamp_seconds{source="ecb_fx"}`, "fetched by the build itself")
-	require.Contains(t, metrics, `heiststat_source_fetch_failures_total{source="defillama_hacks"} 0`)
-	require.Regexp(t, `heiststat_rows_published\{file="csv/annual.csv"\} [1-9]`, metrics)
-	require.Contains(t, metrics, "heiststat_job_duration_seconds_count")
-	require.Equal(t, "ok\n", get(t, "http://"+cfg.Schedule.Listen+"/healthz"))
-	require.Len(t, releases(t, cfg.OutDir), 1)
-	require.FileExists(t, filepath.Join(cfg.OutDir, "current/csv/annual.csv"))
-
-	cancel()
-	select {
-	case err := <-done:
-		require.NoError(t, err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("the scheduler did not stop")
-	}
-}
-
-func get(t *testing.T, url string) string {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		return ""
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return string(b)
-}
-
-// A build stopped by a signal (its context cancelled) is counted
-// interrupted, not failed, in /metrics.
-func TestCancelledBuildIsInterrupted(t *testing.T) {
-	dir := t.TempDir()
-	cfg := parse(t, fixtureYAML(t), dir)
-	cfg.DataDir, cfg.OutDir = filepath.Join(dir, "data"), filepath.Join(dir, "out")
-	s := &scheduler{cfg: cfg, log: quietLog, metrics: newMetrics(nil), fetched: map[string]Extracted{}}
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	s.build(ctx)
-	require.Equal(t, 1.0, testutil.ToFloat64(s.metrics.jobs.WithLabelValues("build", "interrupted")))
-	require.Equal(t, 0.0, testutil.ToFloat64(s.metrics.jobs.WithLabelValues("build", "failed")))
 }

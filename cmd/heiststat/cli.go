@@ -19,6 +19,7 @@ import (
 	"github.com/willabides/kongplete"
 
 	"github.com/heiststat/heiststat/pipeline"
+	"github.com/heiststat/heiststat/pipeline/warehouse"
 )
 
 // versionText names the build: module version, VCS revision and time (as
@@ -47,7 +48,7 @@ func versionText() string {
 		revision += " (" + when + ")"
 	}
 	return fmt.Sprintf("heiststat %s\n  revision %s\n  %s %s/%s\n  DuckDB %s",
-		version, revision, runtime.Version(), runtime.GOOS, runtime.GOARCH, pipeline.DuckDBVersion())
+		version, revision, runtime.Version(), runtime.GOOS, runtime.GOARCH, warehouse.DuckDBVersion())
 }
 
 // sigCause carries the signal that cancelled a command's context.

@@ -11,9 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/heiststat/heiststat/pipeline/warehouse"
 	"github.com/stretchr/testify/require"
-
-	"github.com/heiststat/heiststat/pipeline"
 )
 
 // published runs the offline config once and returns it with its out folder.
@@ -117,7 +116,7 @@ func TestReadingOutputsSnippets(t *testing.T) {
 		q := blk[1]
 		if strings.Contains(q, "parquet_kv_metadata") {
 			q = strings.ReplaceAll(q, "'out/current/", "'"+filepath.Join(out, "current")+"/")
-			db, err := pipeline.OpenWarehouse("")
+			db, err := warehouse.Open("")
 			require.NoError(t, err)
 			var v string
 			require.NoError(t, db.QueryRow(q).Scan(&v), q)

@@ -14,6 +14,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/heiststat/heiststat/pipeline"
+	"github.com/heiststat/heiststat/pipeline/landing"
 )
 
 type fetchCmd struct {
@@ -32,7 +33,7 @@ func (f *fetchCmd) exec(ctx context.Context, g *globals, log *slog.Logger, stdou
 	}
 	res, err := pipeline.Fetch(ctx, cfg, log, pipeline.FetchOptions{Sources: f.Sources, Progress: progressWriter(stderr)})
 	switch {
-	case errors.Is(err, pipeline.ErrLocked):
+	case errors.Is(err, landing.ErrLocked):
 		log.Error("fetch not started", "error", err.Error())
 		return exitLocked
 	case errors.Is(err, pipeline.ErrUnknownSource):

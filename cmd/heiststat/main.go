@@ -23,6 +23,8 @@ import (
 
 	"github.com/heiststat/heiststat/output"
 	"github.com/heiststat/heiststat/pipeline"
+	"github.com/heiststat/heiststat/pipeline/landing"
+	"github.com/heiststat/heiststat/pipeline/warehouse"
 )
 
 // Exit statuses, documented in the README for cron (and 128+signal when interrupted).
@@ -172,7 +174,7 @@ func (r *runCmd) exec(ctx context.Context, g *globals, log *slog.Logger, stdout,
 		cfg.ValueAt = r.ValueAt
 	}
 	res, err := pipeline.Run(ctx, cfg, log, pipeline.Options{Offline: r.Offline, Progress: progressWriter(stderr)})
-	if errors.Is(err, pipeline.ErrLocked) {
+	if errors.Is(err, landing.ErrLocked) {
 		log.Error("run not started", "error", err.Error())
 		return exitLocked
 	}
@@ -186,7 +188,7 @@ func (r *runCmd) exec(ctx context.Context, g *globals, log *slog.Logger, stdout,
 	}
 	printSummary(stdout, res)
 	// A run that changed nothing exits like the release that stays current.
-	if res.Status == pipeline.StatusDegraded {
+	if res.Status == warehouse.StatusDegraded {
 		return exitDegraded
 	}
 	return exitOK
@@ -223,7 +225,7 @@ func printSummary(w io.Writer, res *pipeline.Result) {
 		fmt.Fprintln(w, line)
 	}
 	fmt.Fprintln(w)
-	if res.Status == pipeline.StatusDegraded {
+	if res.Status == warehouse.StatusDegraded {
 		fmt.Fprintf(w, "!! DEGRADED: %s. Figures use archived or bundled data for these sources.\n\n", strings.Join(stale, ", "))
 	}
 	fmt.Fprintln(w, coverageLine(res.Manifest.Coverage, res.Manifest.IncidentFeeds))

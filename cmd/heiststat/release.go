@@ -18,8 +18,7 @@ import (
 	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
-
-	"github.com/heiststat/heiststat/pipeline"
+	"github.com/heiststat/heiststat/pipeline/warehouse"
 )
 
 // current is the release the read commands work on: the config's
@@ -58,7 +57,7 @@ func releaseError(stderr io.Writer, err error) int {
 // name), then turns off file access: nothing a query does can touch the
 // release or the disk, and the warehouse (the writer's) is never opened.
 func openRelease(ctx context.Context, dir string) (*sql.DB, []string, error) {
-	db, err := pipeline.OpenWarehouse("")
+	db, err := warehouse.Open("")
 	if err != nil {
 		return nil, nil, err
 	}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/heiststat/heiststat/pipeline"
+	"github.com/heiststat/heiststat/pipeline/landing"
+	"github.com/heiststat/heiststat/pipeline/schedule"
 )
 
 type scheduleCmd struct {
@@ -28,8 +30,8 @@ func (s *scheduleCmd) exec(ctx context.Context, g *globals, log *slog.Logger, st
 	if s.Listen != "" {
 		cfg.Schedule.Listen = s.Listen
 	}
-	err = pipeline.Schedule(ctx, cfg, log)
-	if errors.Is(err, pipeline.ErrNothingScheduled) {
+	err = schedule.Schedule(ctx, cfg, log)
+	if errors.Is(err, schedule.ErrNothingScheduled) {
 		fmt.Fprintf(stderr, "heiststat: config: %v\n", err)
 		return exitUsage
 	}
@@ -51,7 +53,7 @@ func (r *runsCmd) exec(ctx context.Context, g *globals, stdout, stderr io.Writer
 		return exitUsage
 	}
 	runs, err := pipeline.Runs(ctx, cfg, r.Limit)
-	if errors.Is(err, pipeline.ErrLocked) {
+	if errors.Is(err, landing.ErrLocked) {
 		fmt.Fprintf(stderr, "heiststat: a run is writing the warehouse; try again when it ends (%v)\n", err)
 		return exitLocked
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/heiststat/heiststat/output"
-	"github.com/heiststat/heiststat/pipeline"
+	"github.com/heiststat/heiststat/pipeline/warehouse"
 )
 
 // TestMain lets a test run the test binary as the heiststat command, so the
@@ -93,7 +93,7 @@ func requireValidCurrent(t *testing.T, out string) []output.PublishedFile {
 	var m output.Manifest
 	require.NoError(t, json.Unmarshal(b, &m))
 	require.NotEmpty(t, m.Files)
-	db, err := pipeline.OpenWarehouse("")
+	db, err := warehouse.Open("")
 	require.NoError(t, err)
 	defer db.Close()
 	for _, f := range m.Files {

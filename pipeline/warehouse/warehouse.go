@@ -1,14 +1,19 @@
-package pipeline
+package warehouse
 
 import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 	"github.com/duckdb/duckdb-go/v2/mapping"
+	"github.com/heiststat/heiststat/pipeline/landing"
 )
 
 // sessionSettings run on every new DuckDB connection.
@@ -26,31 +31,25 @@ var sessionSettings = []string{
 	// stream in parallel instead of buffering to keep the order.
 	"SET preserve_insertion_order = false",
 	// Bound DuckDB's buffers (its default is 80% of RAM) so a large run
-	// spills to disk instead of growing past a couple of GB of RSS. DuckDB
-	// holds about 0.5 GB beyond this limit at 1000x (1.67 GB peak RSS; the
-	// TEMP models count against it and spill beyond it); at 1 GB
-	// int_incidents__valued ran out of memory there.
+	// spills to disk instead of growing past 2 GB of RSS; lower limits ran
+	// int_incidents__valued out of memory at 1000x.
 	"SET memory_limit = '1152MB'",
-	// DuckDB's allocator (jemalloc) keeps freed pages resident until a later
-	// allocation flushes them, which memory_limit does not count: peak RSS at
-	// 1000x varied from 1.67 to 2.10 GB. Its background threads return them
-	// as they decay: 1.61-1.64 GB in five runs, same wall time (28-31 s).
+	// DuckDB's allocator (jemalloc) keeps freed pages resident, which
+	// memory_limit does not count; its background threads return them.
 	"SET allocator_background_threads = true",
 	// The raw loads commit together (see build; the models are TEMP and
 	// never logged); with the default 16 MB threshold that commit would
 	// stop for a checkpoint. One checkpoint beside the model build (Run)
 	// writes it all once.
 	"SET checkpoint_threshold = '4GB'",
-	// FSST string compression costs the checkpoint of the raw tables most
-	// of its time: 255-320 -> 135-160 ms for the real snapshot's 7 MB of
-	// text. The warehouse is a cache of the landing zone, read back only by
-	// runs whose raw loads are skipped: 10.5 instead of 8.4 MB for the
-	// snapshot, 205 instead of 96 MB at 1000x (same outputs, 2-4 CPU s less).
+	// FSST string compression is most of the raw tables' checkpoint; the
+	// warehouse is a cache of the landing zone, so a larger file is the
+	// better trade.
 	"SET disabled_compression_methods = 'fsst,dict_fsst'",
 }
 
-// OpenWarehouse opens (or creates) the DuckDB file at path; "" is in-memory.
-func OpenWarehouse(path string) (*sql.DB, error) {
+// Open opens (or creates) the DuckDB file at path; "" is in-memory.
+func Open(path string) (*sql.DB, error) {
 	c, err := duckdb.NewConnector(path, func(ex driver.ExecerContext) error {
 		for _, s := range sessionSettings {
 			if _, err := ex.ExecContext(context.Background(), s, nil); err != nil {
@@ -61,15 +60,39 @@ func OpenWarehouse(path string) (*sql.DB, error) {
 	})
 	if err != nil {
 		if strings.Contains(err.Error(), "Could not set lock") {
-			return nil, fmt.Errorf("%w: warehouse %s is open in another process: %v", ErrLocked, path, err)
+			return nil, fmt.Errorf("%w: warehouse %s is open in another process: %v", landing.ErrLocked, path, err)
 		}
 		return nil, err
 	}
 	return sql.OpenDB(c), nil
 }
 
-// sqlString quotes s as a SQL string literal.
-func sqlString(s string) string {
+// OpenConn opens the DuckDB file at path ("" is in-memory) and the one
+// connection its TEMP models live on; closing the connection closes both.
+func OpenConn(ctx context.Context, path string) (*Conn, error) {
+	db, err := Open(path)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &Conn{Conn: conn, db: db}, nil
+}
+
+// Conn is a connection that owns its database.
+type Conn struct {
+	*sql.Conn
+	db *sql.DB
+}
+
+// Close closes the connection, then the database.
+func (c *Conn) Close() error { return errors.Join(c.Conn.Close(), c.db.Close()) }
+
+// QuoteString quotes s as a SQL string literal.
+func QuoteString(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
@@ -77,10 +100,34 @@ func sqlString(s string) string {
 func sqlList(xs []string) string {
 	q := make([]string, len(xs))
 	for i, x := range xs {
-		q[i] = sqlString(x)
+		q[i] = QuoteString(x)
 	}
 	return "[" + strings.Join(q, ", ") + "]::VARCHAR[]"
 }
 
 // DuckDBVersion is the version of the DuckDB library linked in.
 func DuckDBVersion() string { return mapping.LibraryVersion() }
+
+// PruneBroken removes all but the newest warehouse moved aside, which stays
+// for diagnosis.
+func PruneBroken(warehouse string) error {
+	matches, err := filepath.Glob(warehouse + ".broken-*")
+	if err != nil {
+		return err
+	}
+	var bases []string
+	for _, m := range matches {
+		if !strings.HasSuffix(m, ".wal") {
+			bases = append(bases, m)
+		}
+	}
+	slices.Sort(bases)
+	var errs []error
+	for _, b := range bases[:max(len(bases)-1, 0)] {
+		errs = append(errs, os.Remove(b))
+		if err := os.Remove(b + ".wal"); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,4 +1,4 @@
-package pipeline
+package warehouse
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/renameio/v2"
+	"github.com/heiststat/heiststat/pipeline/landing"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -101,8 +102,8 @@ func fileKind(models []Model, format string) string { return specOf(models, form
 // quarantine checks the landed files of every source and returns the
 // sources with each file that needed cleaning pointed at its cleaned copy,
 // and the quarantined lines. The snapshots themselves are not changed.
-func quarantine(extracted []Extracted, models []Model, dir string) ([]Extracted, []quarantinedLine, error) {
-	out := make([]Extracted, len(extracted))
+func quarantine(extracted []landing.Extracted, models []Model, dir string) ([]landing.Extracted, []quarantinedLine, error) {
+	out := make([]landing.Extracted, len(extracted))
 	copy(out, extracted)
 	type job struct{ e, f int }
 	var jobs []job
@@ -111,7 +112,7 @@ func quarantine(extracted []Extracted, models []Model, dir string) ([]Extracted,
 			continue
 		}
 		snap := *e.Snapshot
-		snap.Files = append([]LandedFile(nil), e.Snapshot.Files...)
+		snap.Files = append([]landing.LandedFile(nil), e.Snapshot.Files...)
 		out[i].Snapshot = &snap
 		for j, f := range snap.Files {
 			if f.Format != "" && fileKind(models, f.Format) != "" {
@@ -160,7 +161,7 @@ func quarantine(extracted []Extracted, models []Model, dir string) ([]Extracted,
 
 // checkFile returns the file's verdict, from the cache or by scanning it
 // (writing the cleaned copy when one is needed).
-func checkFile(f LandedFile, spec checkSpec, dir string) (*verdict, error) {
+func checkFile(f landing.LandedFile, spec checkSpec, dir string) (*verdict, error) {
 	// The verdict depends on the bytes, the rules and the model's key.
 	vpath := filepath.Join(dir, strings.Join(append([]string{f.SHA256, spec.kind}, spec.key...), "-")+".json")
 	cleaned := filepath.Join(dir, f.SHA256+strings.ToLower(filepath.Ext(f.Name)))
@@ -172,7 +173,7 @@ func checkFile(f LandedFile, spec checkSpec, dir string) (*verdict, error) {
 			}
 		}
 	}
-	data, err := readObject(f.Path, f.SHA256)
+	data, err := f.Read()
 	if err != nil {
 		return nil, err
 	}

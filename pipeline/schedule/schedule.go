@@ -1,4 +1,4 @@
-package pipeline
+package schedule
 
 import (
 	"context"
@@ -13,49 +13,14 @@ import (
 	"time"
 	_ "time/tzdata" // CRON_TZ= zones work on hosts without a zoneinfo database
 
+	"github.com/heiststat/heiststat/pipeline"
+	"github.com/heiststat/heiststat/pipeline/landing"
+	"github.com/heiststat/heiststat/pipeline/warehouse"
+
 	"github.com/robfig/cron/v3"
 
 	"github.com/heiststat/heiststat/sources"
 )
-
-// ScheduleConfig configures `heiststat schedule`. Each source's fetch has its
-// own cron expression (sources[].schedule).
-type ScheduleConfig struct {
-	// Build is the cron expression of the build-and-publish job. Empty means
-	// a build follows every scheduled fetch.
-	Build string `yaml:"build"`
-	// Listen is the address serving /healthz and /metrics, such as
-	// "127.0.0.1:9108"; empty serves nothing.
-	Listen string `yaml:"listen"`
-}
-
-// cronParser takes five fields or six (leading seconds), descriptors such as
-// @daily or @every 10m, and a CRON_TZ=<zone> prefix; the default zone is UTC.
-var cronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-
-func (c *Config) validateSchedule() []error {
-	var errs []error
-	if c.LockTimeout < 0 {
-		errs = append(errs, errors.New("lock_timeout: must be a duration >= 0 such as 10m"))
-	}
-	if s := c.Schedule.Build; s != "" {
-		if _, err := cronParser.Parse(s); err != nil {
-			errs = append(errs, fmt.Errorf("schedule.build: %q: %w", s, err))
-		}
-	}
-	for i, s := range c.Sources {
-		switch {
-		case s.Schedule == "":
-		case s.Location == sources.Embedded || s.Location == "" && s.Type == "curated_incidents":
-			errs = append(errs, fmt.Errorf("sources[%d] (%s): schedule: an embedded source has nothing to fetch", i, s.Name))
-		default:
-			if _, err := cronParser.Parse(s.Schedule); err != nil {
-				errs = append(errs, fmt.Errorf("sources[%d] (%s): schedule %q: %w", i, s.Name, s.Schedule, err))
-			}
-		}
-	}
-	return errs
-}
 
 // ErrNothingScheduled means the configuration has no schedule at all.
 var ErrNothingScheduled = errors.New("nothing to schedule: set schedule.build and/or a schedule on sources")
@@ -64,14 +29,14 @@ var ErrNothingScheduled = errors.New("nothing to schedule: set schedule.build an
 // ends (SIGTERM or SIGINT in the CLI). Then it starts nothing new, aborts the
 // running job through its context (a publish either completes or leaves
 // current as it was) and returns nil.
-func Schedule(ctx context.Context, cfg *Config, log *slog.Logger) error {
+func Schedule(ctx context.Context, cfg *pipeline.Config, log *slog.Logger) error {
 	var names []string
 	for _, s := range cfg.Sources {
 		names = append(names, s.Name)
 	}
-	s := &scheduler{cfg: cfg, log: log, metrics: newMetrics(names), fetched: map[string]Extracted{}}
+	s := &scheduler{cfg: cfg, log: log, metrics: newMetrics(names), fetched: map[string]landing.Extracted{}}
 	cl := cronLogger{log.With("stage", "schedule")}
-	c := cron.New(cron.WithLocation(time.UTC), cron.WithParser(cronParser), cron.WithLogger(cl),
+	c := cron.New(cron.WithLocation(time.UTC), cron.WithParser(pipeline.CronParser), cron.WithLogger(cl),
 		// Skip before Recover: the other order skips a job forever after one panic (robfig/cron#366).
 		cron.WithChain(cron.SkipIfStillRunning(cl), cron.Recover(cl)))
 	jobs := map[cron.EntryID]string{}
@@ -118,7 +83,7 @@ func Schedule(ctx context.Context, cfg *Config, log *slog.Logger) error {
 }
 
 type scheduler struct {
-	cfg     *Config
+	cfg     *pipeline.Config
 	log     *slog.Logger
 	metrics *metrics
 	// mu runs one job at a time in this process; the data folder lock keeps
@@ -126,7 +91,7 @@ type scheduler struct {
 	mu sync.Mutex
 
 	fetchedMu sync.Mutex
-	fetched   map[string]Extracted // the latest outcome of each scheduled fetch
+	fetched   map[string]landing.Extracted // the latest outcome of each scheduled fetch
 }
 
 func (s *scheduler) exclusive(ctx context.Context, job func(context.Context)) {
@@ -140,7 +105,7 @@ func (s *scheduler) exclusive(ctx context.Context, job func(context.Context)) {
 func (s *scheduler) fetchJob(ctx context.Context, name string) {
 	s.exclusive(ctx, func(ctx context.Context) {
 		start := time.Now()
-		res, err := Fetch(ctx, s.cfg, s.log, FetchOptions{Sources: []string{name}})
+		res, err := pipeline.Fetch(ctx, s.cfg, s.log, pipeline.FetchOptions{Sources: []string{name}})
 		s.fetchedMu.Lock()
 		for _, e := range res {
 			s.metrics.fetched(e, time.Now())
@@ -148,12 +113,12 @@ func (s *scheduler) fetchJob(ctx context.Context, name string) {
 		}
 		s.fetchedMu.Unlock()
 		status := jobStatus(ctx, err)
-		if err == nil && slices.ContainsFunc(res, func(e Extracted) bool { return e.Freshness == Failed }) {
-			status = string(StatusFailed)
+		if err == nil && slices.ContainsFunc(res, func(e landing.Extracted) bool { return e.Freshness == landing.Failed }) {
+			status = string(warehouse.StatusFailed)
 		}
 		s.metrics.job("fetch", status, time.Since(start))
 		s.log.Info("job finished", "stage", "schedule", "job", "fetch", "source", name, "status", status, "duration_ms", time.Since(start).Milliseconds())
-		if s.cfg.Schedule.Build == "" && !errors.Is(err, ErrLocked) && ctx.Err() == nil {
+		if s.cfg.Schedule.Build == "" && !errors.Is(err, landing.ErrLocked) && ctx.Err() == nil {
 			s.build(ctx)
 		}
 	})
@@ -164,12 +129,12 @@ func (s *scheduler) build(ctx context.Context) {
 	s.fetchedMu.Lock()
 	fetched := maps.Clone(s.fetched)
 	s.fetchedMu.Unlock()
-	res, err := Run(ctx, s.cfg, s.log, Options{Fetched: fetched})
+	res, err := pipeline.Run(ctx, s.cfg, s.log, pipeline.Options{Fetched: fetched})
 	status := jobStatus(ctx, err)
 	if err == nil {
 		status = string(res.Status)
 		if res.Unchanged {
-			status = string(StatusUnchanged)
+			status = string(warehouse.StatusUnchanged)
 		}
 		s.metrics.built(res, time.Now())
 		for _, e := range res.Sources {
@@ -180,7 +145,7 @@ func (s *scheduler) build(ctx context.Context) {
 	}
 	s.metrics.job("build", status, time.Since(start))
 	attrs := []any{"stage", "schedule", "job", "build", "status", status, "duration_ms", time.Since(start).Milliseconds()}
-	if status == string(StatusInterrupted) {
+	if status == string(warehouse.StatusInterrupted) {
 		s.log.Warn("job interrupted: nothing published", attrs...)
 		return
 	}
@@ -194,13 +159,13 @@ func (s *scheduler) build(ctx context.Context) {
 func jobStatus(ctx context.Context, err error) string {
 	switch {
 	case err == nil:
-		return string(StatusOK)
+		return string(warehouse.StatusOK)
 	case ctx.Err() != nil:
-		return string(StatusInterrupted)
-	case errors.Is(err, ErrLocked):
+		return string(warehouse.StatusInterrupted)
+	case errors.Is(err, landing.ErrLocked):
 		return "lock_busy"
 	default:
-		return string(StatusFailed)
+		return string(warehouse.StatusFailed)
 	}
 }
 

@@ -1,4 +1,4 @@
-package pipeline
+package landing
 
 import (
 	"fmt"
@@ -12,11 +12,11 @@ import (
 	"github.com/heiststat/heiststat/sources"
 )
 
-// fetchProgress draws one bar over the sources being fetched, with the
+// Progress draws one bar over the sources being fetched, with the
 // requests and bytes the HTTP layer has done so far (pages of a backfill
 // count as requests) and the assets the demand-driven price feeds price. It is only created for a terminal; elsewhere each
 // source logs one line per stage instead.
-type fetchProgress struct {
+type Progress struct {
 	bar    *progressbar.ProgressBar
 	counts *sources.Progress
 	assets atomic.Int64
@@ -25,11 +25,11 @@ type fetchProgress struct {
 	stop             chan struct{}
 }
 
-func newFetchProgress(w io.Writer, sourcesToFetch int) *fetchProgress {
+func NewProgress(w io.Writer, sourcesToFetch int) *Progress {
 	if w == nil || sourcesToFetch == 0 {
 		return nil
 	}
-	p := &fetchProgress{
+	p := &Progress{
 		bar: progressbar.NewOptions(sourcesToFetch, progressbar.OptionSetWriter(w),
 			progressbar.OptionSetDescription("fetching"), progressbar.OptionShowCount(),
 			progressbar.OptionSetWidth(20), progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond)),
@@ -58,22 +58,22 @@ func newFetchProgress(w io.Writer, sourcesToFetch int) *fetchProgress {
 	return p
 }
 
-// httpCounts is what the HTTP client counts into (nil without a bar).
-func (p *fetchProgress) httpCounts() *sources.Progress {
+// HTTPCounts is what the HTTP client counts into (nil without a bar).
+func (p *Progress) HTTPCounts() *sources.Progress {
 	if p == nil {
 		return nil
 	}
 	return p.counts
 }
 
-// pricing shows how many assets the demand-driven price feeds will price.
-func (p *fetchProgress) pricing(assets int) {
+// Pricing shows how many assets the demand-driven price feeds will price.
+func (p *Progress) Pricing(assets int) {
 	if p != nil {
 		p.assets.Store(int64(assets))
 	}
 }
 
-func (p *fetchProgress) done(e Extracted) {
+func (p *Progress) Done(e Extracted) {
 	if p == nil {
 		return
 	}
@@ -84,7 +84,7 @@ func (p *fetchProgress) done(e Extracted) {
 	_ = p.bar.Add(1)
 }
 
-func (p *fetchProgress) finish() {
+func (p *Progress) Finish() {
 	if p != nil {
 		close(p.stop)
 		_ = p.bar.Finish()

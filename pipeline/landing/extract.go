@@ -1,4 +1,4 @@
-package pipeline
+package landing
 
 import (
 	"context"
@@ -46,22 +46,22 @@ type Extracted struct {
 	Retries int64
 }
 
-// extractOpts are the knobs of the extract stage.
-type extractOpts struct {
-	offline bool
-	// noFallback is for fetch-only runs: a failed fetch is reported, not replaced.
-	noFallback bool
-	now        func() time.Time
-	progress   *fetchProgress
-	// fetched holds outcomes of earlier fetches in this job (the scheduler
+// Options are the knobs of the extract stage.
+type Options struct {
+	Offline bool
+	// NoFallback is for fetch-only runs: a failed fetch is reported, not replaced.
+	NoFallback bool
+	Now        func() time.Time
+	Progress   *Progress
+	// Fetched holds outcomes of earlier fetches in this job (the scheduler
 	// fetches on each source's own schedule), used instead of fetching again.
-	fetched map[string]Extracted
+	Fetched map[string]Extracted
 }
 
-// extract fetches every source concurrently and lands what it gets. A failing
+// Extract fetches every source concurrently and lands what it gets. A failing
 // source does not stop the others: it falls back to its latest good archived
 // snapshot, then to its bundled facts, and the run reports itself degraded.
-func extract(ctx context.Context, log *slog.Logger, land *Landing, srcs []sources.Source, hc *http.Client, o extractOpts) []Extracted {
+func Extract(ctx context.Context, log *slog.Logger, land *Landing, srcs []sources.Source, hc *http.Client, o Options) []Extracted {
 	out := make([]Extracted, len(srcs))
 	var g errgroup.Group
 	g.SetLimit(4)
@@ -69,7 +69,7 @@ func extract(ctx context.Context, log *slog.Logger, land *Landing, srcs []source
 		g.Go(func() error {
 			out[i] = extractOne(ctx, log, land, src, hc, o)
 			if src.Location() != sources.Embedded {
-				o.progress.done(out[i])
+				o.Progress.Done(out[i])
 			}
 			return nil
 		})
@@ -78,12 +78,12 @@ func extract(ctx context.Context, log *slog.Logger, land *Landing, srcs []source
 	return out
 }
 
-func extractOne(ctx context.Context, log *slog.Logger, land *Landing, src sources.Source, hc *http.Client, o extractOpts) Extracted {
+func extractOne(ctx context.Context, log *slog.Logger, land *Landing, src sources.Source, hc *http.Client, o Options) Extracted {
 	log = log.With("stage", "extract", "source", src.Name())
 	start := time.Now()
 	res := Extracted{Source: src}
 	embedded := src.Location() == sources.Embedded
-	pre, hasPre := o.fetched[src.Name()]
+	pre, hasPre := o.Fetched[src.Name()]
 	if hasPre && pre.Freshness == Live {
 		log.Info("fetched earlier", "freshness", Live, "fetched_at", pre.Snapshot.FetchedAt.Format(time.RFC3339), "bytes", pre.Snapshot.Bytes())
 		return pre
@@ -102,7 +102,7 @@ func extractOne(ctx context.Context, log *slog.Logger, land *Landing, src source
 			log.Warn(n)
 		}
 	}
-	if !embedded && !o.offline && !hasPre {
+	if !embedded && !o.Offline && !hasPre {
 		ex := &sources.Exchange{Archived: land.archivedBody(src.Name())}
 		if prev != nil {
 			ex.Previous = map[string]sources.Response{}
@@ -121,7 +121,7 @@ func extractOne(ctx context.Context, log *slog.Logger, land *Landing, src source
 		}
 		files, err := src.Fetch(sources.WithExchange(ctx, ex), hc)
 		if err == nil {
-			res.Snapshot, err = land.Store(src, files, ex, prev, o.now(), true)
+			res.Snapshot, err = land.Store(src, files, ex, prev, o.Now(), true)
 		}
 		res.Retries = ex.Retries()
 		if err == nil {
@@ -135,9 +135,9 @@ func extractOne(ctx context.Context, log *slog.Logger, land *Landing, src source
 		}
 		// Naming the source makes a drifted field traceable from the manifest alone.
 		res.FetchErr = sources.RedactError(fmt.Errorf("source %s: %w", src.Name(), err))
-		recordAttempt(log, land, src, Attempt{At: o.now(), Error: res.FetchErr.Error()})
+		recordAttempt(log, land, src, Attempt{At: o.Now(), Error: res.FetchErr.Error()})
 	}
-	if o.noFallback {
+	if o.NoFallback {
 		res.Freshness = Failed
 		if res.FetchErr != nil {
 			log.Warn("fetch failed", "freshness", Failed, "retries", res.Retries, "fetch_error", res.FetchErr.Error())
@@ -150,7 +150,7 @@ func extractOne(ctx context.Context, log *slog.Logger, land *Landing, src source
 	}
 	if res.Snapshot == nil && (embedded || errors.Is(err, ErrNoArchive)) {
 		if b, ok := src.(sources.Bundler); ok {
-			res.Snapshot, err = land.Store(src, b.Bundled(), nil, nil, o.now(), false)
+			res.Snapshot, err = land.Store(src, b.Bundled(), nil, nil, o.Now(), false)
 			if err == nil {
 				res.Freshness = Bundled
 			}

@@ -1,4 +1,4 @@
-package pipeline
+package landing
 
 import (
 	"context"
@@ -21,19 +21,19 @@ var ErrLocked = errors.New("another heiststat process holds the lock")
 // lockRetry is how often a waiting writer retries the lock.
 const lockRetry = 200 * time.Millisecond
 
-// lockDataDir takes the one-writer lock on the data folder: run, fetch and
+// LockDataDir takes the one-writer lock on the data folder: run, fetch and
 // every scheduled job hold it while they write the landing zone, the
 // warehouse and the releases. A second writer retries for up to timeout
 // (0: not at all) and then gives up with ErrLocked. Readers of published
 // releases never take it.
-func lockDataDir(ctx context.Context, log *slog.Logger, dataDir string, timeout time.Duration) (unlock func(), err error) {
+func LockDataDir(ctx context.Context, log *slog.Logger, dataDir string, timeout time.Duration) (unlock func(), err error) {
 	return lockDir(ctx, log, dataDir, "data folder", timeout)
 }
 
-// lockOutDir takes the one-writer lock on the output folder for a publish
+// LockOutDir takes the one-writer lock on the output folder for a publish
 // and its prune: two runs with separate data folders may share an out_dir,
 // and each prune would otherwise remove the other's release in progress.
-func lockOutDir(ctx context.Context, log *slog.Logger, outDir string, timeout time.Duration) (unlock func(), err error) {
+func LockOutDir(ctx context.Context, log *slog.Logger, outDir string, timeout time.Duration) (unlock func(), err error) {
 	return lockDir(ctx, log, outDir, "output folder", timeout)
 }
 

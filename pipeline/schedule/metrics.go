@@ -1,8 +1,11 @@
-package pipeline
+package schedule
 
 import (
 	"net/http"
 	"time"
+
+	"github.com/heiststat/heiststat/pipeline"
+	"github.com/heiststat/heiststat/pipeline/landing"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -62,15 +65,15 @@ func (m *metrics) job(job, status string, took time.Duration) {
 	m.jobDuration.WithLabelValues(job).Observe(took.Seconds())
 }
 
-func (m *metrics) fetched(e Extracted, at time.Time) {
-	if e.Freshness == Live {
+func (m *metrics) fetched(e landing.Extracted, at time.Time) {
+	if e.Freshness == landing.Live {
 		m.sourceLastSuccess.WithLabelValues(e.Source.Name()).Set(float64(at.Unix()))
 	} else if e.FetchErr != nil {
 		m.sourceFailures.WithLabelValues(e.Source.Name()).Inc()
 	}
 }
 
-func (m *metrics) built(res *Result, at time.Time) {
+func (m *metrics) built(res *pipeline.Result, at time.Time) {
 	if !res.Unchanged {
 		m.lastPublish.Set(float64(at.Unix()))
 	}

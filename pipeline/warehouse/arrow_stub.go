@@ -1,6 +1,6 @@
 //go:build !duckdb_arrow
 
-package pipeline
+package warehouse
 
 import (
 	"context"
@@ -8,13 +8,14 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/heiststat/heiststat/pipeline/landing"
 	"github.com/heiststat/heiststat/sources"
 )
 
 // registerArrowFeeds without DuckDB's Arrow interface (the Makefile always
 // builds with -tags duckdb_arrow): an empty view keeps the raw model valid,
 // and a landed OFAC sdn_advanced.xml is an error instead of silently ignored.
-func registerArrowFeeds(ctx context.Context, conn *sql.Conn, extracted []Extracted) (func(), error) {
+func registerArrowFeeds(ctx context.Context, conn *sql.Conn, extracted []landing.Extracted) (func(), error) {
 	for _, e := range extracted {
 		if e.Snapshot == nil {
 			continue

@@ -1,4 +1,4 @@
-package pipeline
+package landing
 
 import (
 	"encoding/json"
@@ -16,16 +16,16 @@ import (
 // keeps its newest keep_releases+1 snapshot records (one more than the
 // releases kept, so the oldest kept release's inputs are still there to
 // fall back to) and its newest usable one; objects and quarantine verdicts
-// that no kept record points to are removed, and of the warehouses moved
-// aside only the newest stays, for diagnosis.
+// that no kept record points to are removed (warehouse.PruneBroken keeps
+// the newest warehouse moved aside).
 
-// pruneLanding applies the retention to the landing zone of the named
-// sources and to the quarantine folder.
-func pruneLanding(land *Landing, quarantineDir string, names []string, keep int) error {
+// Prune applies the retention to the landing zone of the named sources and
+// to the quarantine folder.
+func (l *Landing) Prune(quarantineDir string, names []string, keep int) error {
 	var errs []error
 	referenced := map[string]bool{}
 	for _, name := range names {
-		refs, err := land.prune(name, keep)
+		refs, err := l.prune(name, keep)
 		errs = append(errs, err)
 		for sum := range refs {
 			referenced[sum] = true
@@ -56,20 +56,10 @@ func pruneLanding(land *Landing, quarantineDir string, names []string, keep int)
 // the hashes the kept records point to.
 func (l *Landing) prune(source string, keep int) (map[string]bool, error) {
 	dir := filepath.Join(l.dir(source), "snapshots")
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
+	names, err := records(dir)
 	if err != nil {
 		return nil, err
 	}
-	var names []string
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".json") {
-			names = append(names, e.Name())
-		}
-	}
-	slices.Sort(names)
 	unusable, err := l.Unusable(source)
 	if err != nil {
 		return nil, err
@@ -113,7 +103,7 @@ func (l *Landing) prune(source string, keep int) (map[string]bool, error) {
 		return nil, err
 	}
 	objects := filepath.Join(l.dir(source), "objects")
-	entries, err = os.ReadDir(objects)
+	entries, err := os.ReadDir(objects)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
@@ -125,29 +115,6 @@ func (l *Landing) prune(source string, keep int) (map[string]bool, error) {
 		}
 	}
 	return referenced, errors.Join(errs...)
-}
-
-// pruneBrokenWarehouses removes all but the newest warehouse moved aside.
-func pruneBrokenWarehouses(warehouse string) error {
-	matches, err := filepath.Glob(warehouse + ".broken-*")
-	if err != nil {
-		return err
-	}
-	var bases []string
-	for _, m := range matches {
-		if !strings.HasSuffix(m, ".wal") {
-			bases = append(bases, m)
-		}
-	}
-	slices.Sort(bases)
-	var errs []error
-	for _, b := range bases[:max(len(bases)-1, 0)] {
-		errs = append(errs, os.Remove(b))
-		if err := os.Remove(b + ".wal"); err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
 }
 
 // readRecord reads a snapshot record without checking its objects.

@@ -1,6 +1,6 @@
 //go:build duckdb_arrow
 
-package pipeline
+package warehouse
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	duckdb "github.com/duckdb/duckdb-go/v2"
 	"github.com/klauspost/compress/zstd"
 
+	"github.com/heiststat/heiststat/pipeline/landing"
 	"github.com/heiststat/heiststat/sources"
 )
 
@@ -27,7 +28,7 @@ const arrowBatchRows = 4096
 // (arrow_<format>). A format with no files registers an empty view, so the
 // raw model always has its columns. The returned release must be called once
 // the models are built.
-func registerArrowFeeds(ctx context.Context, conn *sql.Conn, extracted []Extracted) (release func(), err error) {
+func registerArrowFeeds(ctx context.Context, conn *sql.Conn, extracted []landing.Extracted) (release func(), err error) {
 	var recs []arrow.RecordBatch
 	defer func() {
 		for _, r := range recs {
