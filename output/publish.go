@@ -82,7 +82,7 @@ func (p *Publisher) Publish(ctx context.Context, conn *sql.Conn, runID string, p
 		files = append(files, f)
 	}
 
-	report, err := LoadReport(ctx, conn, m)
+	report, err := LoadReport(ctx, conn, m, csv)
 	if err != nil {
 		return "", fmt.Errorf("report: %w", err)
 	}
