@@ -65,14 +65,17 @@ func Datasets(extra []string) (parquet, csv []Dataset) {
 			Comment: fmt.Sprintf("Sum of the year's incident values in %s, each at its theft-date rate.", ccy),
 		})
 	}
+	// Published both as Parquet and as CSV, from one definition.
+	rejects := Dataset{Name: "rejects", Table: "fct_rejects", OrderBy: "source, feed, source_record_key, record"}
+	reconciliation := Dataset{Name: "reconciliation", Table: "fct_reconciliation", OrderBy: "incident_id, feed, source, source_record_key"}
 	parquet = []Dataset{
 		{Name: "incidents", Table: "fct_incidents", OrderBy: "incident_id", Extra: incExtra},
 		{Name: "incident_assets", Table: "fct_incident_assets", OrderBy: "incident_id, asset_ordinal"},
 		{Name: "incident_amounts", Table: "fct_incident_amounts", OrderBy: "incident_id, currency"},
 		{Name: "prices", Table: "fct_prices_daily", OrderBy: "asset, price_date"},
 		{Name: "fx", Table: "fct_fx_daily", OrderBy: "rate_date, currency"},
-		{Name: "rejects", Table: "fct_rejects", OrderBy: "source, feed, source_record_key, record"},
-		{Name: "reconciliation", Table: "fct_reconciliation", OrderBy: "incident_id, feed, source, source_record_key"},
+		rejects,
+		reconciliation,
 	}
 	csv = []Dataset{
 		{Name: "annual", Table: "rpt_annual", OrderBy: "year", Extra: annExtra},
@@ -84,8 +87,8 @@ func Datasets(extra []string) (parquet, csv []Dataset) {
 		{Name: "annual_by_country", Table: "rpt_annual_by_country", OrderBy: "year, country"},
 		{Name: "top_incidents", Table: "rpt_top_incidents", OrderBy: "year, rank"},
 		{Name: "actor_share", Table: "rpt_share_by_actor", OrderBy: "year, actor"},
-		{Name: "rejects", Table: "fct_rejects", OrderBy: "source, feed, source_record_key, record"},
-		{Name: "reconciliation", Table: "fct_reconciliation", OrderBy: "incident_id, feed, source, source_record_key"},
+		rejects,
+		reconciliation,
 		{Name: "annual_by_category", Table: "rpt_annual_by_category", OrderBy: "year, category"},
 		{Name: "published_estimates", Table: "rpt_published_estimates", OrderBy: "year, actor, publisher, edition, scope, url, stolen_usd"},
 	}
