@@ -47,6 +47,14 @@ func (d Dataset) unordered() string {
 	return b.String()
 }
 
+// StolenColumn names the annual datasets' column of the value stolen in ccy
+// (the marts' stolen_usd and stolen_gbp; extra currencies' from Datasets).
+func StolenColumn(ccy string) string { return "stolen_" + strings.ToLower(ccy) }
+
+// YoYColumn names the YoY column of StolenColumn(ccy); the marts publish it
+// for USD and GBP only.
+func YoYColumn(ccy string) string { return "yoy_" + StolenColumn(ccy) + "_pct" }
+
 // Datasets returns the published Parquet and CSV datasets. extra lists the
 // configured currencies beyond USD and GBP; each adds an amount_<ccy> column
 // to incidents and a stolen_<ccy> column to annual.
@@ -60,7 +68,7 @@ func Datasets(extra []string) (parquet, csv []Dataset) {
 			Comment: fmt.Sprintf("Value in %s at the ECB cross rate of the theft date (or the latest earlier ECB day), DECIMAL(18,2).", ccy),
 		})
 		annExtra = append(annExtra, ExtraColumn{
-			Name:    "stolen_" + lc,
+			Name:    StolenColumn(ccy),
 			Expr:    fmt.Sprintf("coalesce((SELECT a.stolen FROM rpt_annual_amounts a WHERE a.year = t.year AND a.currency = '%s'), 0)::DECIMAL(18,2)", ccy),
 			Comment: fmt.Sprintf("Sum of the year's incident values in %s, each at its theft-date rate.", ccy),
 		})

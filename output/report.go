@@ -135,12 +135,11 @@ func LoadReport(ctx context.Context, conn *sql.Conn, m *Manifest, csv []Dataset)
 	}
 	var cols []string
 	for _, c := range r.Currencies {
-		lc := strings.ToLower(c)
 		yoy := "NULL"
-		if slices.Contains(published, "yoy_stolen_"+lc+"_pct") {
-			yoy = "yoy_stolen_" + lc + "_pct"
+		if slices.Contains(published, YoYColumn(c)) {
+			yoy = YoYColumn(c)
 		}
-		cols = append(cols, "stolen_"+lc+"::DOUBLE", yoy+"::DOUBLE")
+		cols = append(cols, StolenColumn(c)+"::DOUBLE", yoy+"::DOUBLE")
 	}
 	r.Years, err = scanAll(ctx, conn, `SELECT year, incidents, is_partial_year, `+strings.Join(cols, ", ")+` FROM (`+annual.unordered()+`) ORDER BY year`,
 		func(y *ReportYear) []any {

@@ -41,21 +41,20 @@ func (r *reportCmd) exec(ctx context.Context, g *globals, stdout, stderr io.Writ
 		table, filter, share = "annual_by_actor", "lower(actor) = lower(?)", "share_of_year_pct"
 		args = append(args, r.Actor)
 	}
-	if ok, err := rel.HasColumn(ctx, table, "stolen_"+ccy); err != nil || !ok {
-		fmt.Fprintf(stderr, "heiststat: %s.csv has no stolen_%s column: add %s to the config's currencies (actors: USD or GBP)\n", table, ccy, strings.ToUpper(ccy))
+	stolen, yoy := output.StolenColumn(ccy), output.YoYColumn(ccy)
+	if ok, err := rel.HasColumn(ctx, table, stolen); err != nil || !ok {
+		fmt.Fprintf(stderr, "heiststat: %s.csv has no %s column: add %s to the config's currencies (actors: USD or GBP)\n", table, stolen, strings.ToUpper(ccy))
 		return exitUsage
 	}
-	// The marts publish no YoY for the currencies beyond USD and GBP.
-	yoy := "yoy_stolen_" + ccy + "_pct"
 	if ok, err := rel.HasColumn(ctx, table, yoy); err != nil || !ok {
 		yoy = "NULL"
 	}
 	args = append(args, r.Year, r.Year)
 	res, err := rel.Query(ctx, fmt.Sprintf(`
-		SELECT year, incidents, stolen_%[1]s::DECIMAL(18, 2), %[2]s, is_partial_year,
+		SELECT year, incidents, %[1]s::DECIMAL(18, 2), %[2]s, is_partial_year,
 			yoy_incidents_pct, %[5]s
 		FROM %[3]s WHERE %[4]s AND (? = 0 OR year = ?)
-		ORDER BY year`, ccy, share, table, filter, yoy), args...)
+		ORDER BY year`, stolen, share, table, filter, yoy), args...)
 	if err != nil {
 		fmt.Fprintf(stderr, "heiststat: %v\n", err)
 		return exitFailed
