@@ -47,6 +47,14 @@ func (d Dataset) unordered() string {
 	return b.String()
 }
 
+// StolenColumn names the annual datasets' column of the value stolen in ccy
+// (the marts' stolen_usd and stolen_gbp; extra currencies' from Datasets).
+func StolenColumn(ccy string) string { return "stolen_" + strings.ToLower(ccy) }
+
+// YoYColumn names the YoY column of StolenColumn(ccy); the marts publish it
+// for USD and GBP only.
+func YoYColumn(ccy string) string { return "yoy_" + StolenColumn(ccy) + "_pct" }
+
 // Datasets returns the published Parquet and CSV datasets. extra lists the
 // configured currencies beyond USD and GBP; each adds an amount_<ccy> column
 // to incidents and a stolen_<ccy> column to annual.
@@ -60,19 +68,22 @@ func Datasets(extra []string) (parquet, csv []Dataset) {
 			Comment: fmt.Sprintf("Value in %s at the ECB cross rate of the theft date (or the latest earlier ECB day), DECIMAL(18,2).", ccy),
 		})
 		annExtra = append(annExtra, ExtraColumn{
-			Name:    "stolen_" + lc,
+			Name:    StolenColumn(ccy),
 			Expr:    fmt.Sprintf("coalesce((SELECT a.stolen FROM rpt_annual_amounts a WHERE a.year = t.year AND a.currency = '%s'), 0)::DECIMAL(18,2)", ccy),
 			Comment: fmt.Sprintf("Sum of the year's incident values in %s, each at its theft-date rate.", ccy),
 		})
 	}
+	// Published both as Parquet and as CSV, from one definition.
+	rejects := Dataset{Name: "rejects", Table: "fct_rejects", OrderBy: "source, feed, source_record_key, record"}
+	reconciliation := Dataset{Name: "reconciliation", Table: "fct_reconciliation", OrderBy: "incident_id, feed, source, source_record_key"}
 	parquet = []Dataset{
 		{Name: "incidents", Table: "fct_incidents", OrderBy: "incident_id", Extra: incExtra},
 		{Name: "incident_assets", Table: "fct_incident_assets", OrderBy: "incident_id, asset_ordinal"},
 		{Name: "incident_amounts", Table: "fct_incident_amounts", OrderBy: "incident_id, currency"},
 		{Name: "prices", Table: "fct_prices_daily", OrderBy: "asset, price_date"},
 		{Name: "fx", Table: "fct_fx_daily", OrderBy: "rate_date, currency"},
-		{Name: "rejects", Table: "fct_rejects", OrderBy: "source, feed, source_record_key, record"},
-		{Name: "reconciliation", Table: "fct_reconciliation", OrderBy: "incident_id, feed, source, source_record_key"},
+		rejects,
+		reconciliation,
 	}
 	csv = []Dataset{
 		{Name: "annual", Table: "rpt_annual", OrderBy: "year", Extra: annExtra},
@@ -84,8 +95,8 @@ func Datasets(extra []string) (parquet, csv []Dataset) {
 		{Name: "annual_by_country", Table: "rpt_annual_by_country", OrderBy: "year, country"},
 		{Name: "top_incidents", Table: "rpt_top_incidents", OrderBy: "year, rank"},
 		{Name: "actor_share", Table: "rpt_share_by_actor", OrderBy: "year, actor"},
-		{Name: "rejects", Table: "fct_rejects", OrderBy: "source, feed, source_record_key, record"},
-		{Name: "reconciliation", Table: "fct_reconciliation", OrderBy: "incident_id, feed, source, source_record_key"},
+		rejects,
+		reconciliation,
 		{Name: "annual_by_category", Table: "rpt_annual_by_category", OrderBy: "year, category"},
 		{Name: "published_estimates", Table: "rpt_published_estimates", OrderBy: "year, actor, publisher, edition, scope, url, stolen_usd"},
 	}

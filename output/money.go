@@ -36,3 +36,25 @@ func Money(ccy string, v float64) string {
 		return fmt.Sprintf("%s%s%.0f", sign, sym, math.Round(v))
 	}
 }
+
+// YoYArrow shows a YoY percentage with its direction; empty when undefined.
+func YoYArrow(p *float64) string {
+	switch {
+	case p == nil:
+		return ""
+	case *p > 0:
+		return fmt.Sprintf("▲ %+.1f%%", *p)
+	case *p < 0:
+		return fmt.Sprintf("▼ %+.1f%%", *p)
+	default:
+		return "► 0.0%"
+	}
+}
+
+// Percent shows a percentage to one decimal; empty when undefined.
+func Percent(p *float64) string {
+	if p == nil {
+		return ""
+	}
+	return fmt.Sprintf("%.1f%%", *p)
+}

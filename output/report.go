@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	_ "embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"image/color"
@@ -31,13 +32,8 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 		}
 		return Money(ccy, *v)
 	},
-	"yoy": yoyArrow,
-	"pct": func(p *float64) string {
-		if p == nil {
-			return ""
-		}
-		return fmt.Sprintf("%.1f%%", *p)
-	},
+	"yoy": YoYArrow,
+	"pct": Percent,
 	"counts": func(rows []RowCount) *RowCount {
 		if len(rows) == 0 {
 			return nil
@@ -114,8 +110,15 @@ type ReportEstimate struct {
 	Ours                                  float64
 }
 
-// LoadReport reads the figures report.html shows from the built marts.
-func LoadReport(ctx context.Context, conn *sql.Conn, m *Manifest) (*Report, error) {
+// LoadReport reads the figures report.html shows from the built marts; its
+// yearly table is the published annual dataset (one of csv): its
+// stolen_<ccy> columns, and yoy_stolen_<ccy>_pct where the mart has one.
+func LoadReport(ctx context.Context, conn *sql.Conn, m *Manifest, csv []Dataset) (*Report, error) {
+	i := slices.IndexFunc(csv, func(d Dataset) bool { return d.Name == "annual" })
+	if i < 0 {
+		return nil, errors.New("no annual dataset")
+	}
+	annual := csv[i]
 	r := &Report{Manifest: m, General: m.Coverage == CoverageGeneral, Currencies: m.Currencies}
 	if len(r.Currencies) == 0 {
 		r.Currencies = []string{"USD", "GBP"}
@@ -125,19 +128,20 @@ func LoadReport(ctx context.Context, conn *sql.Conn, m *Manifest) (*Report, erro
 			r.Stale = append(r.Stale, strings.TrimSpace(s.Name+" ("+s.Freshness+" "+s.ArchivedAt+")"))
 		}
 	}
-	// USD and GBP (with their YoY) are rpt_annual's columns; other
-	// currencies come from rpt_annual_amounts, which has no YoY.
+	published, err := scanAll(ctx, conn, "SELECT column_name FROM (DESCRIBE "+annual.unordered()+")",
+		func(c *string) []any { return []any{c} })
+	if err != nil {
+		return nil, err
+	}
 	var cols []string
 	for _, c := range r.Currencies {
-		switch lc := strings.ToLower(c); lc {
-		case "usd", "gbp":
-			cols = append(cols, "stolen_"+lc+"::DOUBLE", "yoy_stolen_"+lc+"_pct::DOUBLE")
-		default:
-			cols = append(cols, fmt.Sprintf("coalesce((SELECT a.stolen FROM rpt_annual_amounts a WHERE a.year = t.year AND a.currency = '%s'), 0)::DOUBLE", c), "NULL::DOUBLE")
+		yoy := "NULL"
+		if slices.Contains(published, YoYColumn(c)) {
+			yoy = YoYColumn(c)
 		}
+		cols = append(cols, StolenColumn(c)+"::DOUBLE", yoy+"::DOUBLE")
 	}
-	var err error
-	r.Years, err = scanAll(ctx, conn, `SELECT year, incidents, is_partial_year, `+strings.Join(cols, ", ")+` FROM rpt_annual t ORDER BY year`,
+	r.Years, err = scanAll(ctx, conn, `SELECT year, incidents, is_partial_year, `+strings.Join(cols, ", ")+` FROM (`+annual.unordered()+`) ORDER BY year`,
 		func(y *ReportYear) []any {
 			y.Stolen, y.YoY = make([]float64, len(r.Currencies)), make([]*float64, len(r.Currencies))
 			fields := []any{&y.Year, &y.Incidents, &y.Partial}
@@ -192,8 +196,6 @@ func LoadReport(ctx context.Context, conn *sql.Conn, m *Manifest) (*Report, erro
 		if r.DPRKChart, err = dprkChart(r.DPRK); err != nil {
 			return nil, err
 		}
-	}
-	if len(r.DPRK) > 0 {
 		if r.ShareChart, err = shareChart(r.DPRK); err != nil {
 			return nil, err
 		}
@@ -282,20 +284,6 @@ func headline(dprk []ReportShare, general bool) string {
 		s += fmt.Sprintf(", %.1f%% of all crypto stolen that year", *cur.Share)
 	}
 	return s + "."
-}
-
-// yoyArrow shows a YoY percentage with its direction; empty when undefined.
-func yoyArrow(p *float64) string {
-	switch {
-	case p == nil:
-		return ""
-	case *p > 0:
-		return fmt.Sprintf("▲ %+.1f%%", *p)
-	case *p < 0:
-		return fmt.Sprintf("▼ %+.1f%%", *p)
-	default:
-		return "► 0.0%"
-	}
 }
 
 var (
@@ -387,46 +375,38 @@ func totalsChart(years []ReportYear, currencies []string) (template.HTML, error)
 
 // dprkChart draws the value stolen in DPRK-attributed thefts per year.
 func dprkChart(dprk []ReportShare) (template.HTML, error) {
-	p := newChart("Stolen in DPRK-attributed thefts", "USD millions")
-	vals := make(plotter.Values, len(dprk))
-	names := make([]string, len(dprk))
-	for i, s := range dprk {
-		vals[i], names[i] = s.USD/1e6, shortYear(s.Year, s.Partial)
-	}
-	if len(vals) > 0 {
-		bars, err := plotter.NewBarChart(vals, vg.Points(12))
-		if err != nil {
-			return "", err
-		}
-		bars.Color, bars.LineStyle.Width = colorDPRK, 0
-		p.Add(bars)
-		p.Y.Max = 1.05 * max(slices.Max(vals), 0.001)
-	}
-	p.Y.Min = 0
-	p.NominalX(names...)
-	return svg(p, chartWidth, 7*vg.Centimeter)
+	return dprkBars("Stolen in DPRK-attributed thefts", "USD millions", dprk, 0, func(s ReportShare) float64 { return s.USD / 1e6 })
 }
 
 // shareChart draws DPRK's share of each year's stolen USD.
 func shareChart(dprk []ReportShare) (template.HTML, error) {
-	p := newChart("DPRK share of the year's stolen USD", "percent")
-	p.Y.Min, p.Y.Max = 0, 100
+	return dprkBars("DPRK share of the year's stolen USD", "percent", dprk, 100, func(s ReportShare) float64 {
+		if s.Share == nil {
+			return 0
+		}
+		return *s.Share
+	})
+}
+
+// dprkBars draws one bar a year of value, on an axis from 0 to top (0: just
+// above the tallest bar).
+func dprkBars(title, yLabel string, dprk []ReportShare, top float64, value func(ReportShare) float64) (template.HTML, error) {
+	p := newChart(title, yLabel)
 	vals := make(plotter.Values, len(dprk))
 	names := make([]string, len(dprk))
 	for i, s := range dprk {
-		if s.Share != nil {
-			vals[i] = *s.Share
-		}
-		names[i] = shortYear(s.Year, s.Partial)
+		vals[i], names[i] = value(s), shortYear(s.Year, s.Partial)
 	}
-	if len(vals) > 0 {
-		bars, err := plotter.NewBarChart(vals, vg.Points(12))
-		if err != nil {
-			return "", err
-		}
-		bars.Color, bars.LineStyle.Width = colorDPRK, 0
-		p.Add(bars)
+	bars, err := plotter.NewBarChart(vals, vg.Points(12))
+	if err != nil {
+		return "", err
 	}
+	bars.Color, bars.LineStyle.Width = colorDPRK, 0
+	p.Add(bars)
+	if top == 0 {
+		top = 1.05 * max(slices.Max(vals), 0.001)
+	}
+	p.Y.Min, p.Y.Max = 0, top
 	p.NominalX(names...)
 	return svg(p, chartWidth, 7*vg.Centimeter)
 }

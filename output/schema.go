@@ -66,9 +66,8 @@ type Comments struct {
 }
 
 // catalogComments reads the descriptions of every dataset's table in two
-// catalog queries instead of two per dataset (duckdb_columns() lists every
-// column of the run's catalog each time it is read: SCHEMA.md took 95-160 ms
-// of a snapshot publish, 19 datasets, three queries each).
+// catalog queries, not two per dataset: duckdb_columns() lists the whole
+// catalog each time it is read.
 func catalogComments(ctx context.Context, conn *sql.Conn, datasets []Dataset) (*Comments, error) {
 	var tables []string
 	for _, d := range datasets {

@@ -110,7 +110,7 @@ func runCmd(args []string) error {
 		}
 		rep.add(h)
 		// The second run of the smallest synthetic scale stands for the
-		// no-change run; at 1000x it would double the bench's time.
+		// no-change run at every scale.
 		if i == 0 {
 			m, err := heiststat(f.bin, cfg, dir, label)
 			if err != nil {
@@ -131,7 +131,7 @@ func runCmd(args []string) error {
 			return err
 		}
 		rep.add(fl)
-		// The copies are only there to be timed; at 1000x they are 0.8 GB.
+		// The copies are only there to be timed.
 		if err := os.RemoveAll(floorOut); err != nil {
 			return err
 		}

@@ -36,8 +36,7 @@ func httpFeeds(t *testing.T) *feedtest.Server {
 // yfinance files from srv, with millisecond retry waits.
 func feedsConfig(t *testing.T, dir string, srv *feedtest.Server, hacksLoc, extra string) string {
 	t.Helper()
-	p := filepath.Join(dir, "config.yaml")
-	require.NoError(t, os.WriteFile(p, fmt.Appendf(nil, `
+	return writeConfig(t, dir, fmt.Sprintf(`
 data_dir: data
 out_dir: out
 http: {retry_wait_min: 1ms, retry_wait_max: 2ms, rate_limit: 0}
@@ -46,8 +45,7 @@ sources:
   - {name: ecb_fx, type: ecb_eurofxref, location: %q}
   - {name: prices_yfinance, type: prices_yfinance, location: %q}
   - {name: curated_dprk, type: curated_incidents}
-`, hacksLoc, extra, srv.URL("fx/eurofxref-hist.csv"), srv.URL("prices/yfinance_2018-2025")), 0o644))
-	return p
+`, hacksLoc, extra, srv.URL("fx/eurofxref-hist.csv"), srv.URL("prices/yfinance_2018-2025")))
 }
 
 func readManifest(t *testing.T, dir string) map[string]output.ManifestSource {

@@ -47,16 +47,13 @@ func TestConfigErrorsExitUsage(t *testing.T) {
 // publishes, degraded, and the report says there were no incidents.
 func TestEmptyIncidentSetPublishesReport(t *testing.T) {
 	dir := t.TempDir()
-	td, err := filepath.Abs("../../sources/testdata")
-	require.NoError(t, err)
-	cfg := filepath.Join(dir, "config.yaml")
-	require.NoError(t, os.WriteFile(cfg, []byte(`data_dir: data
+	cfg := writeConfig(t, dir, `data_dir: data
 out_dir: out
 http: {retry_wait_min: 1ms, retry_wait_max: 2ms, retries: 0}
 sources:
   - {name: defillama_hacks, type: defillama_hacks, location: "http://127.0.0.1:1/hacks"}
-  - {name: ecb_fx, type: ecb_eurofxref, location: `+td+`/ecb/eurofxref-hist.csv}
-`), 0o644))
+  - {name: ecb_fx, type: ecb_eurofxref, location: `+testdata(t)+`/ecb/eurofxref-hist.csv}
+`)
 	code, stdout, stderr := runChild(t, "run", "-c", cfg)
 	require.Contains(t, []int{exitOK, exitDegraded}, code, stderr)
 	require.Contains(t, stdout, "Published release")
@@ -78,10 +75,7 @@ func TestSourcesShowsUnusableSnapshot(t *testing.T) {
 	b, err := os.ReadFile("../../sources/testdata/defillama/hacks.json")
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(feed, b, 0o644))
-	yaml, err := os.ReadFile(cfg)
-	require.NoError(t, err)
-	yaml = []byte(strings.Replace(string(yaml), `location: `+mustAbs(t, "../../sources/testdata")+`/defillama/hacks.json`, `location: `+feed, 1))
-	require.NoError(t, os.WriteFile(cfg, yaml, 0o644))
+	editConfig(t, cfg, `location: `+testdata(t)+`/defillama/hacks.json`, `location: `+feed)
 
 	code, _, stderr := runChild(t, "run", "-c", cfg)
 	require.Equal(t, exitOK, code, stderr)
@@ -96,13 +90,6 @@ func TestSourcesShowsUnusableSnapshot(t *testing.T) {
 	require.Equal(t, exitOK, code, stderr)
 	require.Regexp(t, `defillama_hacks\s+defillama_hacks\s+archived\s+\S+\s+\d+\s+snapshot \S+ unusable: raw_defillama_hacks cannot load it: .*duplicate key "name"\n`, stdout)
 	require.Contains(t, stderr, "marked unusable", "the archive listing says which snapshot it skips")
-}
-
-func mustAbs(t *testing.T, p string) string {
-	t.Helper()
-	a, err := filepath.Abs(p)
-	require.NoError(t, err)
-	return a
 }
 
 // Two writers with separate data folders and one out folder, 30 rounds:

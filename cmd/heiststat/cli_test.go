@@ -135,10 +135,7 @@ func TestSIGTERMInterruptsARun(t *testing.T) {
 	}))
 	defer hang.Close()
 	cfg := fixtureConfig(t, dir, "")
-	b, err := os.ReadFile(cfg)
-	require.NoError(t, err)
-	yaml := strings.Replace(string(b), "sources:\n", "sources:\n  - {name: slow, type: defillama_hacks, location: \""+hang.URL+"/hacks\"}\n", 1)
-	require.NoError(t, os.WriteFile(cfg, []byte(yaml), 0o644))
+	editConfig(t, cfg, "sources:\n", "sources:\n  - {name: slow, type: defillama_hacks, location: \""+hang.URL+"/hacks\"}\n")
 
 	c := startChild(t, "run", "-c", cfg, "--log-format", "json")
 	defer c.cmd.Process.Kill()

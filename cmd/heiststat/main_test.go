@@ -11,24 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// offlineConfig reaches no feed (port 1 on loopback refuses at once), so the
-// run publishes from the bundled facts and is degraded.
-func offlineConfig(t *testing.T, dir string) string {
-	t.Helper()
-	p := filepath.Join(dir, "config.yaml")
-	require.NoError(t, os.WriteFile(p, []byte(`
-data_dir: data
-out_dir: out
-http: {retry_wait_min: 1ms, retry_wait_max: 2ms}
-sources:
-  - {name: defillama_hacks, type: defillama_hacks, location: "http://127.0.0.1:1/hacks"}
-  - {name: curated_dprk, type: curated_incidents}
-  - {name: ecb_fx, type: ecb_eurofxref, location: "http://127.0.0.1:1/eurofxref-hist.zip"}
-  - {name: prices_yfinance, type: prices_yfinance, location: missing}
-`), 0o644))
-	return p
-}
-
 func TestExitStatuses(t *testing.T) {
 	dir := t.TempDir()
 	cfg := offlineConfig(t, dir)

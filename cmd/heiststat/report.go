@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"regexp"
@@ -30,41 +29,38 @@ func (r *reportCmd) exec(ctx context.Context, g *globals, stdout, stderr io.Writ
 		return exitUsage
 	}
 	ccy := strings.ToLower(r.Currency)
-	dir, err := g.current()
-	if err != nil {
-		return releaseError(stderr, err)
+	rel, dir, code := g.openCurrent(ctx, stderr)
+	if rel == nil {
+		return code
 	}
-	db, _, err := openRelease(ctx, dir)
-	if err != nil {
-		fmt.Fprintf(stderr, "heiststat: %v\n", err)
-		return exitFailed
-	}
-	defer db.Close()
+	defer rel.Close()
 
 	table, filter, share := "annual", "true", "NULL"
 	var args []any
 	if r.Actor != "" {
-		table, filter, share = "annual_by_actor", "lower(actor) = lower(?)", "share_of_year_pct::DECIMAL(9, 1)"
+		table, filter, share = "annual_by_actor", "lower(actor) = lower(?)", "share_of_year_pct"
 		args = append(args, r.Actor)
 	}
-	var ok bool
-	if err := db.QueryRowContext(ctx, "SELECT count(*) > 0 FROM duckdb_columns() WHERE table_name = ? AND column_name = ?",
-		table, "stolen_"+ccy).Scan(&ok); err != nil || !ok {
-		fmt.Fprintf(stderr, "heiststat: %s.csv has no stolen_%s column: add %s to the config's currencies (actors: USD or GBP)\n", table, ccy, strings.ToUpper(ccy))
+	stolen, yoy := output.StolenColumn(ccy), output.YoYColumn(ccy)
+	if ok, err := rel.HasColumn(ctx, table, stolen); err != nil || !ok {
+		fmt.Fprintf(stderr, "heiststat: %s.csv has no %s column: add %s to the config's currencies (actors: USD or GBP)\n", table, stolen, strings.ToUpper(ccy))
 		return exitUsage
 	}
+	if ok, err := rel.HasColumn(ctx, table, yoy); err != nil || !ok {
+		yoy = "NULL"
+	}
 	args = append(args, r.Year, r.Year)
-	res, err := queryResult(ctx, db, fmt.Sprintf(`
-		SELECT year, incidents, stolen_%[1]s::DECIMAL(18, 2), %[2]s, is_partial_year,
-			yoy_incidents_pct::DECIMAL(9, 1), yoy_stolen_%[1]s_pct::DECIMAL(9, 1)
+	res, err := rel.Query(ctx, fmt.Sprintf(`
+		SELECT year, incidents, %[1]s::DECIMAL(18, 2), %[2]s, is_partial_year,
+			yoy_incidents_pct, %[5]s
 		FROM %[3]s WHERE %[4]s AND (? = 0 OR year = ?)
-		ORDER BY year`, ccy, share, table, filter), args...)
+		ORDER BY year`, stolen, share, table, filter, yoy), args...)
 	if err != nil {
 		fmt.Fprintf(stderr, "heiststat: %v\n", err)
 		return exitFailed
 	}
-	if len(res.text) == 0 {
-		fmt.Fprintf(stderr, "heiststat: no rows for --year %d --actor %q\n%s", r.Year, r.Actor, available(ctx, db))
+	if len(res.Text) == 0 {
+		fmt.Fprintf(stderr, "heiststat: no rows for --year %d --actor %q\n%s", r.Year, r.Actor, available(ctx, rel))
 		return exitFailed
 	}
 	title := "All thefts"
@@ -78,14 +74,14 @@ func (r *reportCmd) exec(ctx context.Context, g *globals, stdout, stderr io.Writ
 		head += "share of year\t"
 	}
 	fmt.Fprintln(tw, head)
-	for _, row := range res.text {
+	for _, row := range res.Text {
 		year := row[0]
 		if row[4] == "true" {
 			year += "*"
 		}
-		line := fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t", year, row[1], arrow(row[5]), money(row[2], ccy, r.Exact), arrow(row[6]))
+		line := fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t", year, row[1], output.YoYArrow(number(row[5])), money(row[2], ccy, r.Exact), output.YoYArrow(number(row[6])))
 		if r.Actor != "" {
-			line += pct(row[3]) + "\t"
+			line += output.Percent(number(row[3])) + "\t"
 		}
 		fmt.Fprintln(tw, line)
 	}
@@ -98,10 +94,10 @@ func (r *reportCmd) exec(ctx context.Context, g *globals, stdout, stderr io.Writ
 
 // available lists the actors and years a release has, for a filter that
 // matched nothing.
-func available(ctx context.Context, db *sql.DB) string {
+func available(ctx context.Context, rel *output.Release) string {
 	var actors, years string
-	_ = db.QueryRowContext(ctx, "SELECT string_agg(DISTINCT actor, ', ' ORDER BY actor) FROM annual_by_actor").Scan(&actors)
-	_ = db.QueryRowContext(ctx, "SELECT min(year) || '-' || max(year) FROM annual").Scan(&years)
+	_ = rel.QueryRow(ctx, "SELECT string_agg(DISTINCT actor, ', ' ORDER BY actor) FROM annual_by_actor").Scan(&actors)
+	_ = rel.QueryRow(ctx, "SELECT min(year) || '-' || max(year) FROM annual").Scan(&years)
 	return fmt.Sprintf("  actors: %s\n  years:  %s\n", actors, years)
 }
 
@@ -121,23 +117,11 @@ func money(s, ccy string, exact bool) string {
 	return output.Money(ccy, v)
 }
 
-// arrow shows a YoY percentage with its direction.
-func arrow(p string) string {
-	switch {
-	case p == "":
-		return ""
-	case strings.HasPrefix(p, "-"):
-		return "▼ " + p + "%"
-	case strings.Trim(p, "0.") == "":
-		return "► 0.0%"
-	default:
-		return "▲ +" + p + "%"
+// number reads a published decimal cell; nil when empty (undefined).
+func number(s string) *float64 {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return nil
 	}
-}
-
-func pct(p string) string {
-	if p == "" {
-		return ""
-	}
-	return p + "%"
+	return &v
 }

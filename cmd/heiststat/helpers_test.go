@@ -64,13 +64,11 @@ func runChild(t *testing.T, args ...string) (int, string, string) {
 // is a copy in dir that a test may edit. extra is appended at the top level.
 func fixtureConfig(t *testing.T, dir, extra string) string {
 	t.Helper()
-	td, err := filepath.Abs("../../sources/testdata")
-	require.NoError(t, err)
+	td := testdata(t)
 	b, err := os.ReadFile(filepath.Join(td, "curated/dprk_incidents.csv"))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "curated.csv"), b, 0o644))
-	p := filepath.Join(dir, "config.yaml")
-	require.NoError(t, os.WriteFile(p, []byte(strings.ReplaceAll(`
+	return writeConfig(t, dir, strings.ReplaceAll(`
 data_dir: data
 out_dir: out
 sources:
@@ -78,8 +76,48 @@ sources:
   - {name: ecb_fx, type: ecb_eurofxref, location: TD/ecb/eurofxref-hist.csv}
   - {name: prices_yfinance, type: prices_yfinance, location: TD/yfinance}
   - {name: curated_dprk, type: curated_incidents, location: curated.csv}
-`, "TD", td)+extra), 0o644))
+`, "TD", td)+extra)
+}
+
+// offlineConfig reaches no feed (port 1 on loopback refuses at once), so the
+// run publishes from the bundled facts and is degraded.
+func offlineConfig(t *testing.T, dir string) string {
+	t.Helper()
+	return writeConfig(t, dir, `
+data_dir: data
+out_dir: out
+http: {retry_wait_min: 1ms, retry_wait_max: 2ms}
+sources:
+  - {name: defillama_hacks, type: defillama_hacks, location: "http://127.0.0.1:1/hacks"}
+  - {name: curated_dprk, type: curated_incidents}
+  - {name: ecb_fx, type: ecb_eurofxref, location: "http://127.0.0.1:1/eurofxref-hist.zip"}
+  - {name: prices_yfinance, type: prices_yfinance, location: missing}
+`)
+}
+
+// writeConfig writes yaml as dir/config.yaml and returns its path.
+func writeConfig(t *testing.T, dir, yaml string) string {
+	t.Helper()
+	p := filepath.Join(dir, "config.yaml")
+	require.NoError(t, os.WriteFile(p, []byte(yaml), 0o644))
 	return p
+}
+
+// editConfig replaces the first old with new in the config file at cfg.
+func editConfig(t *testing.T, cfg, old, new string) {
+	t.Helper()
+	b, err := os.ReadFile(cfg)
+	require.NoError(t, err)
+	require.Contains(t, string(b), old)
+	require.NoError(t, os.WriteFile(cfg, []byte(strings.Replace(string(b), old, new, 1)), 0o644))
+}
+
+// testdata is the absolute path of the recorded feed fixtures.
+func testdata(t *testing.T) string {
+	t.Helper()
+	td, err := filepath.Abs("../../sources/testdata")
+	require.NoError(t, err)
+	return td
 }
 
 // requireValidCurrent checks that out/current is a complete release: the
