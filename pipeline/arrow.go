@@ -16,7 +16,7 @@ import (
 	duckdb "github.com/duckdb/duckdb-go/v2"
 	"github.com/klauspost/compress/zstd"
 
-	"github.com/heiststat/heiststat/sources"
+	"github.com/heiststat/heiststat/sources/ofac"
 )
 
 // arrowBatchRows is the Arrow record batch size for Go-parsed feeds.
@@ -49,7 +49,7 @@ func registerArrowFeeds(ctx context.Context, conn *sql.Conn, extracted []Extract
 			recs = append(recs, b...)
 		}
 	}
-	rr, err := array.NewRecordReader(sources.OFACAdvancedSchema, recs)
+	rr, err := array.NewRecordReader(ofac.AdvancedSchema, recs)
 	if err != nil {
 		return nil, err
 	}
@@ -86,5 +86,5 @@ func ofacBatches(path string) ([]arrow.RecordBatch, error) {
 		defer zr.Close()
 		r = zr
 	}
-	return sources.OFACAdvancedBatches(r, path, arrowBatchRows)
+	return ofac.AdvancedBatches(r, path, arrowBatchRows)
 }

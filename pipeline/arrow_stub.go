@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/heiststat/heiststat/sources"
+	"github.com/heiststat/heiststat/sources/ofac"
 )
 
 // registerArrowFeeds without DuckDB's Arrow interface (the Makefile always
@@ -26,7 +26,7 @@ func registerArrowFeeds(ctx context.Context, conn *sql.Conn, extracted []Extract
 		}
 	}
 	var cols []string
-	for _, f := range sources.OFACAdvancedSchema.Fields() {
+	for _, f := range ofac.AdvancedSchema.Fields() {
 		cols = append(cols, "NULL::VARCHAR AS "+f.Name)
 	}
 	_, err := conn.ExecContext(ctx, "CREATE OR REPLACE TEMP VIEW arrow_ofac_sdn_advanced AS SELECT "+strings.Join(cols, ", ")+" WHERE false")

@@ -11,7 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/heiststat/heiststat/sources"
+	"github.com/heiststat/heiststat/sources/feed"
+	"github.com/heiststat/heiststat/sources/fetch"
 	sqlmodels "github.com/heiststat/heiststat/sql"
 )
 
@@ -121,10 +122,10 @@ func loadAlone(ctx context.Context, cfg *Config, models []Model, model Model, e 
 func fallBack(log *slog.Logger, land *Landing, bad Extracted, reason string, now func() time.Time) Extracted {
 	src := bad.Source
 	res := Extracted{Source: src, Freshness: Missing,
-		FetchErr: sources.RedactError(fmt.Errorf("source %s: snapshot of %s is unusable (%s)", src.Name(), bad.Snapshot.FetchedAt.Format(time.RFC3339), reason))}
+		FetchErr: fetch.RedactError(fmt.Errorf("source %s: snapshot of %s is unusable (%s)", src.Name(), bad.Snapshot.FetchedAt.Format(time.RFC3339), reason))}
 	if prev, _, err := land.Latest(src.Name()); err == nil {
 		res.Snapshot, res.Freshness = prev, Archived
-	} else if b, ok := src.(sources.Bundler); ok {
+	} else if b, ok := src.(feed.Bundler); ok {
 		if snap, err := land.Store(src, b.Bundled(), nil, nil, now(), false); err == nil {
 			res.Snapshot, res.Freshness = snap, Bundled
 		}

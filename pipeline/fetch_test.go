@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/heiststat/heiststat/internal/feedtest"
-	"github.com/heiststat/heiststat/sources"
+	"github.com/heiststat/heiststat/sources/fetch"
 )
 
 // hacksConfig fetches the shared DeFiLlama file from srv (and keeps the
@@ -214,7 +214,7 @@ func TestOnlyTheCheckingBinaryReusesUnchangedFiles(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, bin, snap.CheckedBy)
 	require.NotNil(t, snap.Files[0].SourceStat)
-	require.Equal(t, map[sources.FileStat]string{*snap.Files[0].SourceStat: snap.Files[0].SHA256}, land.reusable(snap))
+	require.Equal(t, map[fetch.FileStat]string{*snap.Files[0].SourceStat: snap.Files[0].SHA256}, land.reusable(snap))
 
 	other := *snap
 	other.CheckedBy = "an older binary"

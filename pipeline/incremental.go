@@ -20,7 +20,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/heiststat/heiststat/output"
-	"github.com/heiststat/heiststat/sources"
+	"github.com/heiststat/heiststat/sources/fetch"
 )
 
 // A release is a function of the binary (code, SQL models, seeds, bundled
@@ -31,7 +31,7 @@ import (
 
 // binaryHash identifies the running executable. Hashing its ~105 MB took
 // about 0.2 s of every run, so the hash is kept in one file in the user's
-// cache directory beside the file's identity (sources.StatFile: path,
+// cache directory beside the file's identity (fetch.StatFile: path,
 // device, inode, size, modification and change times). Building or copying
 // a new binary gives it a new inode or change time (which no user call can
 // set back), so a stale hash is never reused; where no stat is available the
@@ -42,7 +42,7 @@ var binaryHash = sync.OnceValues(func() (string, error) {
 		return "", err
 	}
 	cache, key := "", ""
-	if st, ok := sources.StatFile(p); ok {
+	if st, ok := fetch.StatFile(p); ok {
 		key = fmt.Sprintf("%s %d %d %d %d %d", st.Path, st.Dev, st.Inode, st.Size, st.MtimeNs, st.CtimeNs)
 		if dir, err := os.UserCacheDir(); err == nil {
 			cache = filepath.Join(dir, "heiststat", "binary.sha256")

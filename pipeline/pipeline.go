@@ -20,6 +20,8 @@ import (
 
 	"github.com/heiststat/heiststat/output"
 	"github.com/heiststat/heiststat/sources"
+	"github.com/heiststat/heiststat/sources/feed"
+	"github.com/heiststat/heiststat/sources/fetch"
 	sqlmodels "github.com/heiststat/heiststat/sql"
 )
 
@@ -263,7 +265,7 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, opts Options) (res 
 	// and the next run tries again.
 	var names []string
 	for _, e := range extracted {
-		if e.Source.Location() != sources.Embedded {
+		if e.Source.Location() != feed.Embedded {
 			names = append(names, e.Source.Name())
 		}
 	}
@@ -304,7 +306,7 @@ func degraded(e Extracted) bool {
 	case Live:
 		return false
 	case Bundled:
-		return e.Source.Location() != sources.Embedded
+		return e.Source.Location() != feed.Embedded
 	default:
 		return true
 	}
@@ -486,7 +488,7 @@ func setVariables(ctx context.Context, conn *sql.Conn, cfg *Config, models []Mod
 
 func manifestSource(ctx context.Context, conn *sql.Conn, e Extracted) (output.ManifestSource, error) {
 	ms := output.ManifestSource{
-		Name: e.Source.Name(), Type: e.Source.Type(), Location: sources.Redact(e.Source.Location()),
+		Name: e.Source.Name(), Type: e.Source.Type(), Location: fetch.Redact(e.Source.Location()),
 		Freshness: string(e.Freshness), NotModified: e.NotModified, Files: []output.ManifestFile{}, Rows: []output.RowCount{},
 	}
 	if e.FetchErr != nil {

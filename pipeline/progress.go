@@ -9,7 +9,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
-	"github.com/heiststat/heiststat/sources"
+	"github.com/heiststat/heiststat/sources/fetch"
 )
 
 // fetchProgress draws one bar over the sources being fetched, with the
@@ -18,7 +18,7 @@ import (
 // source logs one line per stage instead.
 type fetchProgress struct {
 	bar    *progressbar.ProgressBar
-	counts *sources.Progress
+	counts *fetch.Progress
 	assets atomic.Int64
 	// files and fileBytes count what file sources read: they make no requests.
 	files, fileBytes atomic.Int64
@@ -33,7 +33,7 @@ func newFetchProgress(w io.Writer, sourcesToFetch int) *fetchProgress {
 		bar: progressbar.NewOptions(sourcesToFetch, progressbar.OptionSetWriter(w),
 			progressbar.OptionSetDescription("fetching"), progressbar.OptionShowCount(),
 			progressbar.OptionSetWidth(20), progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond)),
-		counts: &sources.Progress{},
+		counts: &fetch.Progress{},
 		stop:   make(chan struct{}),
 	}
 	go func() {
@@ -59,7 +59,7 @@ func newFetchProgress(w io.Writer, sourcesToFetch int) *fetchProgress {
 }
 
 // httpCounts is what the HTTP client counts into (nil without a bar).
-func (p *fetchProgress) httpCounts() *sources.Progress {
+func (p *fetchProgress) httpCounts() *fetch.Progress {
 	if p == nil {
 		return nil
 	}

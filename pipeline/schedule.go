@@ -15,7 +15,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"github.com/heiststat/heiststat/sources"
+	"github.com/heiststat/heiststat/sources/feed"
 )
 
 // ScheduleConfig configures `heiststat schedule`. Each source's fetch has its
@@ -46,7 +46,7 @@ func (c *Config) validateSchedule() []error {
 	for i, s := range c.Sources {
 		switch {
 		case s.Schedule == "":
-		case s.Location == sources.Embedded || s.Location == "" && s.Type == "curated_incidents":
+		case s.Location == feed.Embedded || s.Location == "" && s.Type == "curated_incidents":
 			errs = append(errs, fmt.Errorf("sources[%d] (%s): schedule: an embedded source has nothing to fetch", i, s.Name))
 		default:
 			if _, err := cronParser.Parse(s.Schedule); err != nil {
@@ -173,7 +173,7 @@ func (s *scheduler) build(ctx context.Context) {
 		}
 		s.metrics.built(res, time.Now())
 		for _, e := range res.Sources {
-			if _, earlier := fetched[e.Source.Name()]; !earlier && e.Source.Location() != sources.Embedded {
+			if _, earlier := fetched[e.Source.Name()]; !earlier && e.Source.Location() != feed.Embedded {
 				s.metrics.fetched(e, time.Now())
 			}
 		}

@@ -47,7 +47,7 @@ func TestConfigErrorsExitUsage(t *testing.T) {
 // publishes, degraded, and the report says there were no incidents.
 func TestEmptyIncidentSetPublishesReport(t *testing.T) {
 	dir := t.TempDir()
-	td, err := filepath.Abs("../../sources/testdata")
+	td, err := filepath.Abs("../../sources")
 	require.NoError(t, err)
 	cfg := filepath.Join(dir, "config.yaml")
 	require.NoError(t, os.WriteFile(cfg, []byte(`data_dir: data
@@ -55,7 +55,7 @@ out_dir: out
 http: {retry_wait_min: 1ms, retry_wait_max: 2ms, retries: 0}
 sources:
   - {name: defillama_hacks, type: defillama_hacks, location: "http://127.0.0.1:1/hacks"}
-  - {name: ecb_fx, type: ecb_eurofxref, location: `+td+`/ecb/eurofxref-hist.csv}
+  - {name: ecb_fx, type: ecb_eurofxref, location: `+td+`/ecb/testdata/eurofxref-hist.csv}
 `), 0o644))
 	code, stdout, stderr := runChild(t, "run", "-c", cfg)
 	require.Contains(t, []int{exitOK, exitDegraded}, code, stderr)
@@ -75,12 +75,12 @@ func TestSourcesShowsUnusableSnapshot(t *testing.T) {
 	dir := t.TempDir()
 	cfg := fixtureConfig(t, dir, "")
 	feed := filepath.Join(dir, "hacks.json")
-	b, err := os.ReadFile("../../sources/testdata/defillama/hacks.json")
+	b, err := os.ReadFile("../../sources/defillama/testdata/hacks.json")
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(feed, b, 0o644))
 	yaml, err := os.ReadFile(cfg)
 	require.NoError(t, err)
-	yaml = []byte(strings.Replace(string(yaml), `location: `+mustAbs(t, "../../sources/testdata")+`/defillama/hacks.json`, `location: `+feed, 1))
+	yaml = []byte(strings.Replace(string(yaml), `location: `+mustAbs(t, "../../sources")+`/defillama/testdata/hacks.json`, `location: `+feed, 1))
 	require.NoError(t, os.WriteFile(cfg, yaml, 0o644))
 
 	code, _, stderr := runChild(t, "run", "-c", cfg)

@@ -189,7 +189,7 @@ func TestChaosKill(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0))
 
 	// Two versions of the curated list, so every run has something to publish.
-	td, err := filepath.Abs("../../sources/testdata/curated/dprk_incidents.csv")
+	td, err := filepath.Abs("../../sources/curated/testdata/dprk_incidents.csv")
 	require.NoError(t, err)
 	base, err := os.ReadFile(td)
 	require.NoError(t, err)
