@@ -255,7 +255,7 @@ sources:
 // publishes, reports it on /metrics and stops cleanly when its context ends.
 func TestScheduleFetchesPublishesAndStops(t *testing.T) {
 	dir := t.TempDir()
-	yaml := strings.Replace(fixtureYAML(t), "defillama/hacks.json}", `defillama/hacks.json, schedule: "@every 1s"}`, 1)
+	yaml := strings.Replace(fixtureYAML(t), "defillama/testdata/hacks.json}", `defillama/testdata/hacks.json, schedule: "@every 1s"}`, 1)
 	cfg := parse(t, yaml, dir)
 	cfg.DataDir, cfg.OutDir = filepath.Join(dir, "data"), filepath.Join(dir, "out")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -135,7 +135,7 @@ func TestScheduleUntilSIGTERM(t *testing.T) {
 	cfg := fixtureConfig(t, dir, "")
 	b, err := os.ReadFile(cfg)
 	require.NoError(t, err)
-	yaml := strings.Replace(string(b), "defillama/hacks.json}", `defillama/hacks.json, schedule: "@every 1s"}`, 1)
+	yaml := strings.Replace(string(b), "defillama/testdata/hacks.json}", `defillama/testdata/hacks.json, schedule: "@every 1s"}`, 1)
 	require.NoError(t, os.WriteFile(cfg, []byte(yaml), 0o644))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
