@@ -342,7 +342,7 @@ func TestLockDoesNotFollowSymlink(t *testing.T) {
 // publishes, the bad lines are rejects with their reason, and rows in =
 // accepted + rejected.
 func TestPoisonInEveryFeedType(t *testing.T) {
-	td, err := filepath.Abs("../sources/testdata")
+	td, err := filepath.Abs("../sources")
 	require.NoError(t, err)
 	lastLine := func(s string) string {
 		lines := strings.Split(strings.TrimRight(s, "\r\n"), "\n")
@@ -360,12 +360,12 @@ func TestPoisonInEveryFeedType(t *testing.T) {
 		poison             func(string) string
 		reasons            []string
 	}{
-		{"slowmist_hacked", "slowmist", "hacked.csv", csvPoison, []string{"malformed line: 9 fields, expected 7", "malformed line: invalid UTF-8"}},
-		{"defi_rekt", "defi_rekt", "all_records.csv", csvPoison, []string{"malformed line: 13 fields, expected 11", "malformed line: invalid UTF-8"}},
-		{"prices_coinmarketcap", "coinmarketcap", "coin_Tether.csv", csvPoison, []string{"malformed line: 12 fields, expected 10", "malformed line: invalid UTF-8"}},
-		{"ofac_sdn_csv", "ofac_sdn", "sdn.csv", csvPoison, []string{"malformed line: 14 fields, expected 12", "malformed line: invalid UTF-8"}},
-		{"ecb_data_api", "ecb_data_api", "short_quoted.csv", csvPoison, []string{"malformed line: 10 fields, expected 8", "malformed line: invalid UTF-8"}},
-		{"blocksec_events", "blocksec", "all.json", func(s string) string { return strings.Replace(s, "RetoSwap", "Reto\xffSwap", 1) },
+		{"slowmist_hacked", "slowmist/testdata", "hacked.csv", csvPoison, []string{"malformed line: 9 fields, expected 7", "malformed line: invalid UTF-8"}},
+		{"defi_rekt", "defirekt/testdata", "all_records.csv", csvPoison, []string{"malformed line: 13 fields, expected 11", "malformed line: invalid UTF-8"}},
+		{"prices_coinmarketcap", "prices/testdata/coinmarketcap", "coin_Tether.csv", csvPoison, []string{"malformed line: 12 fields, expected 10", "malformed line: invalid UTF-8"}},
+		{"ofac_sdn_csv", "ofac/testdata", "sdn.csv", csvPoison, []string{"malformed line: 14 fields, expected 12", "malformed line: invalid UTF-8"}},
+		{"ecb_data_api", "ecb/testdata/data_api", "short_quoted.csv", csvPoison, []string{"malformed line: 10 fields, expected 8", "malformed line: invalid UTF-8"}},
+		{"blocksec_events", "blocksec/testdata", "all.json", func(s string) string { return strings.Replace(s, "RetoSwap", "Reto\xffSwap", 1) },
 			[]string{"invalid UTF-8 (replaced with U+FFFD at load)"}},
 	} {
 		t.Run(tc.typ, func(t *testing.T) {
@@ -401,15 +401,15 @@ func TestPoisonInEveryFeedType(t *testing.T) {
 // before is kept but named in the release notes.
 func TestPriceJumpNamedInNotes(t *testing.T) {
 	dir := t.TempDir()
-	td, err := filepath.Abs("../sources/testdata")
+	td, err := filepath.Abs("../sources")
 	require.NoError(t, err)
 	prices := filepath.Join(dir, "yfinance")
-	require.NoError(t, os.CopyFS(prices, os.DirFS(filepath.Join(td, "yfinance"))))
+	require.NoError(t, os.CopyFS(prices, os.DirFS(filepath.Join(td, "prices/testdata/yfinance"))))
 	eth := filepath.Join(prices, "ETH-USD.csv")
 	b, err := os.ReadFile(eth)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(eth, []byte(strings.Replace(string(b), "2022-03-22,2973.131103515625,", "2022-03-22,100.0,", 1)), 0o644))
-	yaml := strings.Replace(fixtureYAML(t), filepath.Join(td, "yfinance"), prices, 1)
+	yaml := strings.Replace(fixtureYAML(t), filepath.Join(td, "prices/testdata/yfinance"), prices, 1)
 	res, err := runWith(t, parse(t, yaml, dir), dir, Options{})
 	require.NoError(t, err)
 	require.Contains(t, res.Manifest.Notes, "1 price(s) used for valuation moved more than 10x from the day before (first: ETH 2022-03-23): check the price feed before quoting those incidents")

@@ -19,6 +19,8 @@ import (
 
 	"github.com/heiststat/heiststat/pipeline/warehouse"
 	"github.com/heiststat/heiststat/sources"
+	"github.com/heiststat/heiststat/sources/feed"
+	"github.com/heiststat/heiststat/sources/fetch"
 )
 
 // Config is the one YAML configuration file. Relative paths in it (data_dir,
@@ -85,8 +87,8 @@ type HTTPConfig struct {
 }
 
 // options turns the configuration into the shared client's options.
-func (h HTTPConfig) options() sources.HTTPOptions {
-	return sources.HTTPOptions{
+func (h HTTPConfig) options() fetch.HTTPOptions {
+	return fetch.HTTPOptions{
 		Timeout: h.Timeout, ConnectTimeout: h.ConnectTimeout,
 		Retries: h.Retries, RetryWaitMin: h.RetryWaitMin, RetryWaitMax: h.RetryWaitMax, MaxRetryAfter: h.MaxRetryAfter,
 		MaxResponseBytes: h.MaxResponseBytes, RateLimit: h.RateLimit, HostRateLimits: h.HostRateLimits,
@@ -151,7 +153,7 @@ func ParseConfig(b []byte, dir string) (*Config, error) {
 	c.DataDir = resolve(dir, c.DataDir)
 	c.OutDir = resolve(dir, c.OutDir)
 	for i := range c.Sources {
-		if loc := c.Sources[i].Location; loc != "" && loc != sources.Embedded && !strings.Contains(loc, "://") {
+		if loc := c.Sources[i].Location; loc != "" && loc != feed.Embedded && !strings.Contains(loc, "://") {
 			c.Sources[i].Location = resolve(dir, loc)
 		}
 	}
@@ -159,7 +161,7 @@ func ParseConfig(b []byte, dir string) (*Config, error) {
 }
 
 func defaultHTTP() HTTPConfig {
-	d := sources.DefaultHTTPOptions()
+	d := fetch.DefaultHTTPOptions()
 	return HTTPConfig{Timeout: d.Timeout, ConnectTimeout: d.ConnectTimeout, Retries: d.Retries,
 		RetryWaitMin: d.RetryWaitMin, RetryWaitMax: d.RetryWaitMax, MaxRetryAfter: d.MaxRetryAfter,
 		MaxResponseBytes: d.MaxResponseBytes, RateLimit: d.RateLimit}
@@ -247,10 +249,10 @@ func (c *Config) validate() error {
 }
 
 // SourceSpecs turns the source entries into specs for sources.New.
-func (c *Config) SourceSpecs() []sources.Spec {
-	specs := make([]sources.Spec, 0, len(c.Sources))
+func (c *Config) SourceSpecs() []feed.Spec {
+	specs := make([]feed.Spec, 0, len(c.Sources))
 	for _, s := range c.Sources {
-		spec := sources.Spec{Name: s.Name, Type: s.Type, Location: s.Location, APIKeyEnv: s.APIKeyEnv}
+		spec := feed.Spec{Name: s.Name, Type: s.Type, Location: s.Location, APIKeyEnv: s.APIKeyEnv}
 		if s.Options.Kind != 0 {
 			spec.Options = strictNode{node: &s.Options}
 		}
@@ -382,7 +384,7 @@ func (c *Config) validateSchedule() []error {
 	for i, s := range c.Sources {
 		switch {
 		case s.Schedule == "":
-		case s.Location == sources.Embedded || s.Location == "" && s.Type == "curated_incidents":
+		case s.Location == feed.Embedded || s.Location == "" && s.Type == "curated_incidents":
 			errs = append(errs, fmt.Errorf("sources[%d] (%s): schedule: an embedded source has nothing to fetch", i, s.Name))
 		default:
 			if _, err := CronParser.Parse(s.Schedule); err != nil {

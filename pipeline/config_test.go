@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/heiststat/heiststat/sources"
+	"github.com/heiststat/heiststat/sources/feed"
+	"github.com/heiststat/heiststat/sources/fetch"
 )
 
 // oneSource is the smallest valid sources list, for tests about other keys.
@@ -74,7 +76,7 @@ curencies: [EUR]
 }
 
 // newSources parses a config and builds its sources as the pipeline does.
-func newSources(t *testing.T, yaml, dir string) ([]sources.Source, error) {
+func newSources(t *testing.T, yaml, dir string) ([]feed.Source, error) {
 	t.Helper()
 	// The config checks each source as it parses (sources.New).
 	cfg, err := ParseConfig([]byte(yaml), dir)
@@ -185,17 +187,17 @@ func TestSourceOptions(t *testing.T) {
 }
 
 // TestSourceOptionsReachTheSource checks that a decoded option is used: the
-// pattern selects one of the two yfinance fixtures in sources/testdata.
+// pattern selects one of the two yfinance fixtures in sources/*/testdata.
 func TestSourceOptionsReachTheSource(t *testing.T) {
 	srcs, err := newSources(t, `sources:
   - name: prices
     type: prices_yfinance
-    location: ../sources/testdata/yfinance
+    location: ../sources/prices/testdata/yfinance
     options:
       pattern: "BTC-*.csv"
 `, ".")
 	require.NoError(t, err)
-	files, err := srcs[0].Fetch(t.Context(), sources.NewClient(sources.DefaultHTTPOptions()))
+	files, err := srcs[0].Fetch(t.Context(), fetch.NewClient(fetch.DefaultHTTPOptions()))
 	require.NoError(t, err)
 	require.Len(t, files, 1)
 	require.Equal(t, "BTC-USD.csv", files[0].Name)
@@ -229,13 +231,13 @@ sources:
 		"abs_file":         abs,
 		"https_url":        "https://api.llama.fi/hacks",
 		"http_url":         "http://127.0.0.1:8080/eurofxref-hist.zip?x=1",
-		"embedded":         sources.Embedded,
+		"embedded":         feed.Embedded,
 		"default_location": "",
 	}, got)
 
 	srcs, err := sources.New(cfg.SourceSpecs())
 	require.NoError(t, err)
-	require.Equal(t, sources.Embedded, srcs[len(srcs)-1].Location(), "curated defaults to the embedded dataset")
+	require.Equal(t, feed.Embedded, srcs[len(srcs)-1].Location(), "curated defaults to the embedded dataset")
 }
 
 func TestParseConfigAbsoluteDirs(t *testing.T) {
@@ -378,7 +380,7 @@ func TestLoadConfig(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, srcs, 13)
 		for _, s := range srcs {
-			if s.Location() == sources.Embedded {
+			if s.Location() == feed.Embedded {
 				continue
 			}
 			require.True(t, filepath.IsAbs(s.Location()) || strings.HasPrefix(s.Location(), "../"), s.Location())

@@ -10,11 +10,11 @@ import (
 
 	"github.com/heiststat/heiststat/pipeline/landing"
 	"github.com/heiststat/heiststat/pipeline/warehouse"
-	"github.com/heiststat/heiststat/sources"
+	"github.com/heiststat/heiststat/sources/feed"
 )
 
 // extractWithDemand is the extract stage when demand-driven price sources
-// (sources.Demander) are configured. Phase 1 extracts every other source;
+// (feed.Demander) are configured. Phase 1 extracts every other source;
 // the models are then built on those in a throw-away in-memory warehouse to
 // read int_price_needs, the (asset, day) pairs no price feed covers; phase 2
 // hands those to the demand-driven sources and extracts them. Offline, phase
@@ -23,10 +23,10 @@ import (
 // all is every configured source. Those not in srcs (a fetch of some
 // sources only) still inform the demand, from their archive or bundled
 // facts, so a fetch of a price feed alone prices what the incidents need.
-func extractWithDemand(ctx context.Context, log *slog.Logger, land *landing.Landing, srcs, all []sources.Source, hc *http.Client, cfg *Config, o landing.Options) ([]landing.Extracted, error) {
-	var plain, demand []sources.Source
+func extractWithDemand(ctx context.Context, log *slog.Logger, land *landing.Landing, srcs, all []feed.Source, hc *http.Client, cfg *Config, o landing.Options) ([]landing.Extracted, error) {
+	var plain, demand []feed.Source
 	for _, s := range srcs {
-		if _, ok := s.(sources.Demander); ok {
+		if _, ok := s.(feed.Demander); ok {
 			demand = append(demand, s)
 		} else {
 			plain = append(plain, s)
@@ -38,10 +38,10 @@ func extractWithDemand(ctx context.Context, log *slog.Logger, land *landing.Land
 	first := landing.Extract(ctx, log, land, plain, hc, o)
 	if !o.Offline {
 		start := time.Now()
-		var others []sources.Source
+		var others []feed.Source
 		for _, s := range all {
-			_, isDemand := s.(sources.Demander)
-			if !isDemand && !slices.ContainsFunc(srcs, func(x sources.Source) bool { return x.Name() == s.Name() }) {
+			_, isDemand := s.(feed.Demander)
+			if !isDemand && !slices.ContainsFunc(srcs, func(x feed.Source) bool { return x.Name() == s.Name() }) {
 				others = append(others, s)
 			}
 		}
@@ -58,11 +58,11 @@ func extractWithDemand(ctx context.Context, log *slog.Logger, land *landing.Land
 		o.Progress.Pricing(len(assets))
 		log.Info("price needs computed", "stage", "extract", "pairs", len(needs), "assets", len(assets), "duration_ms", time.Since(start).Milliseconds())
 		for _, s := range demand {
-			s.(sources.Demander).SetDemand(needs)
+			s.(feed.Demander).SetDemand(needs)
 		}
 	}
 	for _, s := range demand {
-		if n, ok := s.(sources.Noter); ok {
+		if n, ok := s.(feed.Noter); ok {
 			for _, note := range n.Notes() {
 				log.Warn(note, "stage", "extract", "source", s.Name())
 			}
@@ -83,7 +83,7 @@ func extractWithDemand(ctx context.Context, log *slog.Logger, land *landing.Land
 
 // priceNeeds builds the models on the phase-1 sources in memory and returns
 // int_price_needs.
-func priceNeeds(ctx context.Context, cfg *Config, land *landing.Landing, extracted []landing.Extracted, now func() time.Time) ([]sources.PriceNeed, error) {
+func priceNeeds(ctx context.Context, cfg *Config, land *landing.Landing, extracted []landing.Extracted, now func() time.Time) ([]feed.PriceNeed, error) {
 	conn, err := warehouse.OpenConn(ctx, "")
 	if err != nil {
 		return nil, err
@@ -97,9 +97,9 @@ func priceNeeds(ctx context.Context, cfg *Config, land *landing.Landing, extract
 		return nil, err
 	}
 	defer rows.Close()
-	var out []sources.PriceNeed
+	var out []feed.PriceNeed
 	for rows.Next() {
-		var n sources.PriceNeed
+		var n feed.PriceNeed
 		if err := rows.Scan(&n.Asset, &n.CoinID, &n.Date); err != nil {
 			return nil, err
 		}

@@ -82,7 +82,7 @@ func TestOFACAdvancedThroughArrow(t *testing.T) {
 	dir := t.TempDir()
 	cfg := parse(t, `
 sources:
-  - {name: ofac_sdn, type: ofac_sdn_advanced, location: ../sources/testdata/ofac/sdn_advanced.xml}
+  - {name: ofac_sdn, type: ofac_sdn_advanced, location: ../sources/ofac/testdata/sdn_advanced.xml}
   - {name: curated_dprk, type: curated_incidents, location: embedded}
   - {name: ecb_fx, type: ecb_eurofxref, location: does-not-exist.csv}
 `, ".")
@@ -225,7 +225,7 @@ func TestFXFromECBDataAPIAndFRED(t *testing.T) {
 	cfg := parse(t, fmt.Sprintf(`
 sources:
   - {name: ecb_fx, type: ecb_eurofxref, location: does-not-exist.csv}
-  - {name: ecb_api, type: ecb_data_api, location: ../sources/testdata/ecb_data_api/short_quoted.csv}
+  - {name: ecb_api, type: ecb_data_api, location: ../sources/ecb/testdata/data_api/short_quoted.csv}
   - {name: fred, type: fred_fredgraph, location: %s/api_samples/fred/fredgraph_DEXUSUK_sample_2022-03.csv}
   - {name: curated_dprk, type: curated_incidents, location: embedded}
 `, sharedData), ".")

@@ -13,6 +13,8 @@ import (
 
 	"github.com/heiststat/heiststat/pipeline/landing"
 	"github.com/heiststat/heiststat/sources"
+	"github.com/heiststat/heiststat/sources/feed"
+	"github.com/heiststat/heiststat/sources/fetch"
 )
 
 // FetchOptions adjust a fetch-only run.
@@ -39,11 +41,11 @@ func Fetch(ctx context.Context, cfg *Config, log *slog.Logger, opts FetchOptions
 		return nil, err
 	}
 	// An embedded dataset has nothing to fetch.
-	srcs := slices.DeleteFunc(slices.Clone(all), func(s sources.Source) bool { return s.Location() == sources.Embedded })
+	srcs := slices.DeleteFunc(slices.Clone(all), func(s feed.Source) bool { return s.Location() == feed.Embedded })
 	if len(opts.Sources) > 0 {
-		var picked []sources.Source
+		var picked []feed.Source
 		for _, name := range opts.Sources {
-			i := slices.IndexFunc(srcs, func(s sources.Source) bool { return s.Name() == name })
+			i := slices.IndexFunc(srcs, func(s feed.Source) bool { return s.Name() == name })
 			if i < 0 {
 				return nil, fmt.Errorf("%w %q (fetchable: %v)", ErrUnknownSource, name, sourceNames(srcs))
 			}
@@ -66,7 +68,7 @@ func Fetch(ctx context.Context, cfg *Config, log *slog.Logger, opts FetchOptions
 // ErrUnknownSource means a source name given on the command line is not configured.
 var ErrUnknownSource = fmt.Errorf("unknown source")
 
-func sourceNames(srcs []sources.Source) []string {
+func sourceNames(srcs []feed.Source) []string {
 	names := make([]string, len(srcs))
 	for i, s := range srcs {
 		names[i] = s.Name()
@@ -76,17 +78,17 @@ func sourceNames(srcs []sources.Source) []string {
 
 // fetchClient builds the shared HTTP client and, on a terminal, a progress
 // bar over the sources that will be fetched.
-func fetchClient(cfg *Config, log *slog.Logger, progress io.Writer, srcs []sources.Source) (*http.Client, *landing.Progress) {
+func fetchClient(cfg *Config, log *slog.Logger, progress io.Writer, srcs []feed.Source) (*http.Client, *landing.Progress) {
 	n := 0
 	for _, s := range srcs {
-		if s.Location() != sources.Embedded {
+		if s.Location() != feed.Embedded {
 			n++
 		}
 	}
 	prog := landing.NewProgress(progress, n)
 	o := cfg.HTTP.options()
 	o.Log, o.Progress = log, prog.HTTPCounts()
-	return sources.NewClient(o), prog
+	return fetch.NewClient(o), prog
 }
 
 // fetchAndLand fetches every source (none offline), lands what it gets and

@@ -15,30 +15,30 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// goldenYAML reads every feed's small in-repo fixture (sources/testdata), so
+// goldenYAML reads every feed's small in-repo fixture (sources/*/testdata), so
 // the golden run touches every raw, staging, intermediate and mart model;
 // testdata/golden_inputs holds ECB rows spanning the fixtures' incident dates.
 const goldenYAML = `
 currencies: [GBP, EUR]
 sources:
-  - {name: defillama_hacks, type: defillama_hacks, location: TD/defillama/hacks.json}
+  - {name: defillama_hacks, type: defillama_hacks, location: TD/defillama/testdata/hacks.json}
   - {name: ecb_fx, type: ecb_eurofxref, location: GI/ecb/eurofxref-hist.csv}
-  - {name: ecb_api, type: ecb_data_api, location: TD/ecb_data_api/full.csv}
-  - {name: prices_yfinance, type: prices_yfinance, location: TD/yfinance}
-  - {name: prices_coinmarketcap, type: prices_coinmarketcap, location: TD/coinmarketcap}
-  - {name: curated_dprk, type: curated_incidents, location: TD/curated/dprk_incidents.csv}
-  - {name: slowmist, type: slowmist_hacked, location: TD/slowmist/hacked.csv}
-  - {name: defi_rekt, type: defi_rekt, location: TD/defi_rekt/all_records.csv}
-  - {name: blocksec, type: blocksec_events, location: TD/blocksec/all.json}
-  - {name: ofac_sdn, type: ofac_sdn_csv, location: TD/ofac_sdn/sdn.csv}
-  - {name: ofac_addresses, type: ofac_addresses, location: TD/ofac_addresses}
-  - {name: ofac_sdn_advanced, type: ofac_sdn_advanced, location: TD/ofac/sdn_advanced.xml}
+  - {name: ecb_api, type: ecb_data_api, location: TD/ecb/testdata/data_api/full.csv}
+  - {name: prices_yfinance, type: prices_yfinance, location: TD/prices/testdata/yfinance}
+  - {name: prices_coinmarketcap, type: prices_coinmarketcap, location: TD/prices/testdata/coinmarketcap}
+  - {name: curated_dprk, type: curated_incidents, location: TD/curated/testdata/dprk_incidents.csv}
+  - {name: slowmist, type: slowmist_hacked, location: TD/slowmist/testdata/hacked.csv}
+  - {name: defi_rekt, type: defi_rekt, location: TD/defirekt/testdata/all_records.csv}
+  - {name: blocksec, type: blocksec_events, location: TD/blocksec/testdata/all.json}
+  - {name: ofac_sdn, type: ofac_sdn_csv, location: TD/ofac/testdata/sdn.csv}
+  - {name: ofac_addresses, type: ofac_addresses, location: TD/ofac/testdata/addresses}
+  - {name: ofac_sdn_advanced, type: ofac_sdn_advanced, location: TD/ofac/testdata/sdn_advanced.xml}
 `
 
 // goldenConfig reads the in-repo fixtures of every feed.
 func goldenConfig(t *testing.T) *Config {
 	t.Helper()
-	td, err := filepath.Abs("../sources/testdata")
+	td, err := filepath.Abs("../sources")
 	require.NoError(t, err)
 	gi, err := filepath.Abs("testdata/golden_inputs")
 	require.NoError(t, err)

@@ -16,7 +16,8 @@ import (
 	"github.com/heiststat/heiststat/output"
 	"github.com/heiststat/heiststat/pipeline/landing"
 	"github.com/heiststat/heiststat/pipeline/warehouse"
-	"github.com/heiststat/heiststat/sources"
+	"github.com/heiststat/heiststat/sources/feed"
+	"github.com/heiststat/heiststat/sources/fetch"
 )
 
 // Paths of the shared files the fault tests break, as the server sees them.
@@ -37,7 +38,7 @@ func httpSnapshotConfig(t *testing.T, srv *feedtest.Server, dir string) *Config 
 	root, err := filepath.Abs(sharedData)
 	require.NoError(t, err)
 	for i, s := range cfg.Sources {
-		if s.Location == sources.Embedded {
+		if s.Location == feed.Embedded {
 			continue
 		}
 		abs, err := filepath.Abs(s.Location)
@@ -140,7 +141,7 @@ func TestHTTPFeedsFaultsAndReplay(t *testing.T) {
 	srv.Inject(hacksPath, feedtest.Body("application/json", []byte(`[{"date": 1678665600, "name": "Euler`)))
 	srv.Inject(ecbPath, feedtest.Body("text/html", []byte("<!DOCTYPE html><html><body>Service unavailable</body></html>")))
 	third, src := mustRun(t, cfg, Options{}, warehouse.StatusDegraded)
-	for name, why := range map[string]string{"defillama_hacks": "not a JSON array", "ecb_fx": sources.ErrHTMLPage.Error()} {
+	for name, why := range map[string]string{"defillama_hacks": "not a JSON array", "ecb_fx": fetch.ErrHTMLPage.Error()} {
 		s := src[name]
 		require.Equal(t, "archived", s.Freshness, name)
 		require.Equal(t, second.Manifest.Sources[indexOf(t, second.Manifest, name)].FetchedAt, s.ArchivedAt, name)

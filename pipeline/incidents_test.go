@@ -14,7 +14,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/heiststat/heiststat/sources"
+	"github.com/heiststat/heiststat/sources/defihacklabs"
+	"github.com/heiststat/heiststat/sources/dninstitute"
+	"github.com/heiststat/heiststat/sources/rektnews"
 )
 
 // rawFeedRecord is one record of a raw incident feed, read here in Go
@@ -73,7 +75,7 @@ func rawIncidentFeeds(t *testing.T) []rawFeedRecord {
 	f, err := os.Open(filepath.Join(sharedData, "live/dn_institute/dn-institute-main.tar.gz"))
 	require.NoError(t, err)
 	defer f.Close()
-	pages, err := sources.ParseDNInstitute(f)
+	pages, err := dninstitute.Parse(f)
 	require.NoError(t, err)
 	for _, p := range pages {
 		if d, err := time.Parse(time.DateOnly, p.FileDate); err == nil && len(p.TargetEntities) > 0 {
@@ -83,7 +85,7 @@ func rawIncidentFeeds(t *testing.T) []rawFeedRecord {
 
 	b, err = os.ReadFile(filepath.Join(sharedData, "live/rekt_news/leaderboard.html"))
 	require.NoError(t, err)
-	board, err := sources.ExtractRektLeaderboard(b)
+	board, err := rektnews.Extract(b)
 	require.NoError(t, err)
 	var rekt []struct {
 		Title string `json:"title"`
@@ -101,7 +103,7 @@ func rawIncidentFeeds(t *testing.T) []rawFeedRecord {
 	for _, p := range []string{"README.md", "past/2021/README.md", "past/2022/README.md", "past/2023/README.md", "past/2024/README.md", "past/2025/README.md"} {
 		b, err := os.ReadFile(filepath.Join(sharedData, "live/defihacklabs", p))
 		require.NoError(t, err)
-		entries, err := sources.ParseDeFiHackLabs(b, p)
+		entries, err := defihacklabs.Parse(b, p)
 		require.NoError(t, err)
 		for _, e := range entries {
 			if d, err := time.Parse("20060102", e.Date); err == nil {

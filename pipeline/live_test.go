@@ -24,6 +24,8 @@ import (
 	"github.com/heiststat/heiststat/pipeline/landing"
 	"github.com/heiststat/heiststat/pipeline/warehouse"
 	"github.com/heiststat/heiststat/sources"
+	"github.com/heiststat/heiststat/sources/feed"
+	"github.com/heiststat/heiststat/sources/fetch"
 )
 
 // liveFeeds serves the snapshots in ../shared/data/live (and the BlockSec
@@ -204,7 +206,7 @@ func TestDefaultConfigNeedsNoLocalFiles(t *testing.T) {
 	types := map[string]string{}
 	for _, s := range cfg.Sources {
 		types[s.Name] = s.Type
-		require.True(t, s.Location == sources.Embedded || strings.HasPrefix(s.Location, "https://"), "%s: %s", s.Name, s.Location)
+		require.True(t, s.Location == feed.Embedded || strings.HasPrefix(s.Location, "https://"), "%s: %s", s.Name, s.Location)
 	}
 	for name, typ := range map[string]string{"defillama_hacks": "defillama_hacks", "slowmist": "slowmist_html",
 		"defi_rekt": "defi_rekt_api", "blocksec": "blocksec_api", "defihacklabs": "defihacklabs"} {
@@ -257,8 +259,8 @@ func TestLiveFeedsMatchExports(t *testing.T) {
 		require.Equal(t, []output.RowCount{want.rows}, src[name].Rows, name)
 	}
 	l.mu.Lock()
-	require.Equal(t, sources.BrowserUserAgent, l.agents["slowmist"])
-	require.Equal(t, sources.UserAgent, l.agents["defi_rekt"])
+	require.Equal(t, fetch.BrowserUserAgent, l.agents["slowmist"])
+	require.Equal(t, fetch.UserAgent, l.agents["defi_rekt"])
 	l.mu.Unlock()
 	requireLandingClean(t, cfg.DataDir)
 
@@ -345,7 +347,7 @@ func TestLiveFeedsFaults(t *testing.T) {
 				w.Header().Set("Content-Type", "text/html")
 				_, _ = w.Write(challengePage)
 			}
-		}, map[string]string{"": sources.ErrHTMLPage.Error(), "slowmist": `not a SlowMist Hacked page (title "Just a moment...")`}},
+		}, map[string]string{"": fetch.ErrHTMLPage.Error(), "slowmist": `not a SlowMist Hacked page (title "Just a moment...")`}},
 		{"renamed field", pageTwo, func(feed string) liveFault {
 			return func(w http.ResponseWriter, body []byte) {
 				_, _ = w.Write(bytes.ReplaceAll(body, []byte(renamed[feed][0]), []byte(renamed[feed][1])))
@@ -400,7 +402,7 @@ func TestLiveFeedsFaults(t *testing.T) {
 func TestDeFiHackLabsStaging(t *testing.T) {
 	dir := t.TempDir()
 	lists := filepath.Join(dir, "defihacklabs")
-	require.NoError(t, os.CopyFS(lists, os.DirFS("../sources/testdata/live/defihacklabs")))
+	require.NoError(t, os.CopyFS(lists, os.DirFS("../sources/defihacklabs/testdata/repo")))
 	readme := filepath.Join(lists, "README.md")
 	b, err := os.ReadFile(readme)
 	require.NoError(t, err)
@@ -464,11 +466,11 @@ sources:
 	require.Equal(t, "live", src.Freshness)
 	require.Equal(t, []output.RowCount{{Feed: "slowmist_hacked", RowsIn: 2100, Accepted: 2100}}, src.Rows)
 
-	o := sources.DefaultHTTPOptions()
+	o := fetch.DefaultHTTPOptions()
 	o.RateLimit = 0
-	full, err := sources.New([]sources.Spec{{Name: "slowmist", Type: "slowmist_html", Location: l.URL}})
+	full, err := sources.New([]feed.Spec{{Name: "slowmist", Type: "slowmist_html", Location: l.URL}})
 	require.NoError(t, err)
-	files, err := full[0].Fetch(t.Context(), sources.NewClient(o))
+	files, err := full[0].Fetch(t.Context(), fetch.NewClient(o))
 	require.NoError(t, err)
 	sum := sha256.Sum256(files[len(files)-2].Data)
 	i := slices.IndexFunc(src.Files, func(f output.ManifestFile) bool { return f.Name == "events.jsonl" })

@@ -362,7 +362,7 @@ func TestOfflineUsesBundledFacts(t *testing.T) {
 func TestFailingFeedFallsBackToArchive(t *testing.T) {
 	dir := t.TempDir()
 	feed := filepath.Join(dir, "hacks.json")
-	b, err := os.ReadFile("../sources/testdata/defillama/hacks.json")
+	b, err := os.ReadFile("../sources/defillama/testdata/hacks.json")
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(feed, b, 0o644))
 	ecb, err := filepath.Abs("testdata/golden_inputs/ecb/eurofxref-hist.csv")

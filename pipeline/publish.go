@@ -11,7 +11,8 @@ import (
 	"github.com/heiststat/heiststat/output"
 	"github.com/heiststat/heiststat/pipeline/landing"
 	"github.com/heiststat/heiststat/pipeline/warehouse"
-	"github.com/heiststat/heiststat/sources"
+	"github.com/heiststat/heiststat/sources/feed"
+	"github.com/heiststat/heiststat/sources/fetch"
 )
 
 // publish writes the release of a built warehouse: its manifest (sources,
@@ -102,7 +103,7 @@ func manifest(ctx context.Context, conn *sql.Conn, cfg *Config, log *slog.Logger
 func prune(cfg *Config, log *slog.Logger, land *landing.Landing, extracted []landing.Extracted) {
 	var names []string
 	for _, e := range extracted {
-		if e.Source.Location() != sources.Embedded {
+		if e.Source.Location() != feed.Embedded {
 			names = append(names, e.Source.Name())
 		}
 	}
@@ -124,7 +125,7 @@ func degraded(e landing.Extracted) bool {
 	case landing.Live:
 		return false
 	case landing.Bundled:
-		return e.Source.Location() != sources.Embedded
+		return e.Source.Location() != feed.Embedded
 	default:
 		return true
 	}
@@ -132,7 +133,7 @@ func degraded(e landing.Extracted) bool {
 
 func manifestSource(ctx context.Context, conn *sql.Conn, e landing.Extracted) (output.ManifestSource, error) {
 	ms := output.ManifestSource{
-		Name: e.Source.Name(), Type: e.Source.Type(), Location: sources.Redact(e.Source.Location()),
+		Name: e.Source.Name(), Type: e.Source.Type(), Location: fetch.Redact(e.Source.Location()),
 		Freshness: string(e.Freshness), NotModified: e.NotModified, Files: []output.ManifestFile{}, Rows: []output.RowCount{},
 	}
 	if e.FetchErr != nil {

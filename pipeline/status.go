@@ -7,6 +7,8 @@ import (
 
 	"github.com/heiststat/heiststat/pipeline/landing"
 	"github.com/heiststat/heiststat/sources"
+	"github.com/heiststat/heiststat/sources/feed"
+	"github.com/heiststat/heiststat/sources/fetch"
 )
 
 // SourceState is what the archive knows about one configured source
@@ -42,8 +44,8 @@ func Sources(cfg *Config) ([]SourceState, error) {
 	land := &landing.Landing{Root: filepath.Join(cfg.DataDir, "landing")}
 	out := make([]SourceState, 0, len(srcs))
 	for _, src := range srcs {
-		st := SourceState{Name: src.Name(), Type: src.Type(), Location: sources.Redact(src.Location()), Freshness: landing.Missing}
-		if src.Location() == sources.Embedded {
+		st := SourceState{Name: src.Name(), Type: src.Type(), Location: fetch.Redact(src.Location()), Freshness: landing.Missing}
+		if src.Location() == feed.Embedded {
 			st.Freshness = landing.Bundled
 			out = append(out, st)
 			continue

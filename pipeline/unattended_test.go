@@ -17,18 +17,18 @@ import (
 	"github.com/heiststat/heiststat/pipeline/warehouse"
 )
 
-// fixtureYAML reads every feed from the recorded fixtures in sources/testdata,
+// fixtureYAML reads every feed from the recorded fixtures in sources/*/testdata,
 // so every source is live and a run is fast.
 func fixtureYAML(t *testing.T) string {
 	t.Helper()
-	abs, err := filepath.Abs("../sources/testdata")
+	abs, err := filepath.Abs("../sources")
 	require.NoError(t, err)
 	return strings.ReplaceAll(`
 sources:
-  - {name: defillama_hacks, type: defillama_hacks, location: TD/defillama/hacks.json}
-  - {name: ecb_fx, type: ecb_eurofxref, location: TD/ecb/eurofxref-hist.csv}
-  - {name: prices_yfinance, type: prices_yfinance, location: TD/yfinance}
-  - {name: curated_dprk, type: curated_incidents, location: TD/curated/dprk_incidents.csv}
+  - {name: defillama_hacks, type: defillama_hacks, location: TD/defillama/testdata/hacks.json}
+  - {name: ecb_fx, type: ecb_eurofxref, location: TD/ecb/testdata/eurofxref-hist.csv}
+  - {name: prices_yfinance, type: prices_yfinance, location: TD/prices/testdata/yfinance}
+  - {name: curated_dprk, type: curated_incidents, location: TD/curated/testdata/dprk_incidents.csv}
 `, "TD", abs)
 }
 

@@ -21,7 +21,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/heiststat/heiststat/sources"
+	"github.com/heiststat/heiststat/sources/curated"
 )
 
 // Version changes whenever the output of Generate changes, so cached inputs
@@ -390,7 +390,7 @@ func writeCurated(path string, r *rand.Rand, n int, assets []series, days int) e
 	if err != nil {
 		return err
 	}
-	w.WriteString(sources.CuratedHeader + "\n")
+	w.WriteString(curated.Header + "\n")
 	cw := csv.NewWriter(w)
 	strengths := []string{"G", "F", "C"}
 	types := []string{"cex", "bridge", "defi", "wallet", "payments", "other"}

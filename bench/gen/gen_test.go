@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/heiststat/heiststat/sources"
+	"github.com/heiststat/heiststat/sources/feed"
 )
 
 // readTree maps every file under dir to its bytes.
@@ -82,7 +83,7 @@ func TestGenerateFormats(t *testing.T) {
 func TestGeneratedFeedsPassSourceChecks(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, Generate(dir, Spec{Scale: 1, Seed: 1}))
-	srcs, err := sources.New([]sources.Spec{
+	srcs, err := sources.New([]feed.Spec{
 		{Name: "hacks", Type: "defillama_hacks", Location: filepath.Join(dir, HacksFile)},
 		{Name: "ecb", Type: "ecb_eurofxref", Location: filepath.Join(dir, ECBFile)},
 		{Name: "prices", Type: "prices_yfinance", Location: filepath.Join(dir, PricesDir)},

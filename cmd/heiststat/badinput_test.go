@@ -52,7 +52,7 @@ out_dir: out
 http: {retry_wait_min: 1ms, retry_wait_max: 2ms, retries: 0}
 sources:
   - {name: defillama_hacks, type: defillama_hacks, location: "http://127.0.0.1:1/hacks"}
-  - {name: ecb_fx, type: ecb_eurofxref, location: `+testdata(t)+`/ecb/eurofxref-hist.csv}
+  - {name: ecb_fx, type: ecb_eurofxref, location: `+testdata(t)+`/ecb/testdata/eurofxref-hist.csv}
 `)
 	code, stdout, stderr := runChild(t, "run", "-c", cfg)
 	require.Contains(t, []int{exitOK, exitDegraded}, code, stderr)
@@ -72,10 +72,10 @@ func TestSourcesShowsUnusableSnapshot(t *testing.T) {
 	dir := t.TempDir()
 	cfg := fixtureConfig(t, dir, "")
 	feed := filepath.Join(dir, "hacks.json")
-	b, err := os.ReadFile("../../sources/testdata/defillama/hacks.json")
+	b, err := os.ReadFile("../../sources/defillama/testdata/hacks.json")
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(feed, b, 0o644))
-	editConfig(t, cfg, `location: `+testdata(t)+`/defillama/hacks.json`, `location: `+feed)
+	editConfig(t, cfg, `location: `+testdata(t)+`/defillama/testdata/hacks.json`, `location: `+feed)
 
 	code, _, stderr := runChild(t, "run", "-c", cfg)
 	require.Equal(t, exitOK, code, stderr)

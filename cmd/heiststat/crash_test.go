@@ -133,7 +133,7 @@ func writable(dir string) bool {
 func TestScheduleUntilSIGTERM(t *testing.T) {
 	dir := t.TempDir()
 	cfg := fixtureConfig(t, dir, "")
-	editConfig(t, cfg, "defillama/hacks.json}", `defillama/hacks.json, schedule: "@every 1s"}`)
+	editConfig(t, cfg, "defillama/testdata/hacks.json}", `defillama/testdata/hacks.json, schedule: "@every 1s"}`)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := ln.Addr().String()
@@ -186,7 +186,7 @@ func TestChaosKill(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0))
 
 	// Two versions of the curated list, so every run has something to publish.
-	base, err := os.ReadFile(filepath.Join(testdata(t), "curated/dprk_incidents.csv"))
+	base, err := os.ReadFile(filepath.Join(testdata(t), "curated/testdata/dprk_incidents.csv"))
 	require.NoError(t, err)
 	variants := [][]byte{base, []byte(strings.Replace(string(base), "2022-ronin-bridge", "2022-ronin-bridge-v2", 1))}
 	require.NotEqual(t, variants[0], variants[1])

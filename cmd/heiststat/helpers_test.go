@@ -60,21 +60,21 @@ func runChild(t *testing.T, args ...string) (int, string, string) {
 }
 
 // fixtureConfig reads every feed from the recorded fixtures in
-// sources/testdata (all live, so a run exits 0 and is fast); the curated list
+// sources/*/testdata (all live, so a run exits 0 and is fast); the curated list
 // is a copy in dir that a test may edit. extra is appended at the top level.
 func fixtureConfig(t *testing.T, dir, extra string) string {
 	t.Helper()
 	td := testdata(t)
-	b, err := os.ReadFile(filepath.Join(td, "curated/dprk_incidents.csv"))
+	b, err := os.ReadFile(filepath.Join(td, "curated/testdata/dprk_incidents.csv"))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "curated.csv"), b, 0o644))
 	return writeConfig(t, dir, strings.ReplaceAll(`
 data_dir: data
 out_dir: out
 sources:
-  - {name: defillama_hacks, type: defillama_hacks, location: TD/defillama/hacks.json}
-  - {name: ecb_fx, type: ecb_eurofxref, location: TD/ecb/eurofxref-hist.csv}
-  - {name: prices_yfinance, type: prices_yfinance, location: TD/yfinance}
+  - {name: defillama_hacks, type: defillama_hacks, location: TD/defillama/testdata/hacks.json}
+  - {name: ecb_fx, type: ecb_eurofxref, location: TD/ecb/testdata/eurofxref-hist.csv}
+  - {name: prices_yfinance, type: prices_yfinance, location: TD/prices/testdata/yfinance}
   - {name: curated_dprk, type: curated_incidents, location: curated.csv}
 `, "TD", td)+extra)
 }
@@ -115,7 +115,7 @@ func editConfig(t *testing.T, cfg, old, new string) {
 // testdata is the absolute path of the recorded feed fixtures.
 func testdata(t *testing.T) string {
 	t.Helper()
-	td, err := filepath.Abs("../../sources/testdata")
+	td, err := filepath.Abs("../../sources")
 	require.NoError(t, err)
 	return td
 }

@@ -10,12 +10,12 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/heiststat/heiststat/sources"
+	"github.com/heiststat/heiststat/sources/fetch"
 )
 
 // BinaryHash identifies the running executable. Hashing it is a noticeable
 // part of a short run, so the hash is kept in one file in the user's
-// cache directory beside the file's identity (sources.StatFile: path,
+// cache directory beside the file's identity (fetch.StatFile: path,
 // device, inode, size, modification and change times). Building or copying
 // a new binary gives it a new inode or change time (which no user call can
 // set back), so a stale hash is never reused; where no stat is available the
@@ -26,7 +26,7 @@ var BinaryHash = sync.OnceValues(func() (string, error) {
 		return "", err
 	}
 	cache, key := "", ""
-	if st, ok := sources.StatFile(p); ok {
+	if st, ok := fetch.StatFile(p); ok {
 		key = fmt.Sprintf("%s %d %d %d %d %d", st.Path, st.Dev, st.Inode, st.Size, st.MtimeNs, st.CtimeNs)
 		if dir, err := os.UserCacheDir(); err == nil {
 			cache = filepath.Join(dir, "heiststat", "binary.sha256")

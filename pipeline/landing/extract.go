@@ -9,9 +9,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/heiststat/heiststat/sources/feed"
+	"github.com/heiststat/heiststat/sources/fetch"
 	"golang.org/x/sync/errgroup"
-
-	"github.com/heiststat/heiststat/sources"
 )
 
 // Freshness says where the data a source contributed to a run came from.
@@ -30,7 +30,7 @@ const Failed Freshness = "failed"
 
 // Extracted is the outcome of the extract stage for one source.
 type Extracted struct {
-	Source    sources.Source
+	Source    feed.Source
 	Snapshot  *Snapshot // nil when Missing or Failed
 	Freshness Freshness
 	// FetchErr is why the live fetch failed (nil when live or offline); API
@@ -61,14 +61,14 @@ type Options struct {
 // Extract fetches every source concurrently and lands what it gets. A failing
 // source does not stop the others: it falls back to its latest good archived
 // snapshot, then to its bundled facts, and the run reports itself degraded.
-func Extract(ctx context.Context, log *slog.Logger, land *Landing, srcs []sources.Source, hc *http.Client, o Options) []Extracted {
+func Extract(ctx context.Context, log *slog.Logger, land *Landing, srcs []feed.Source, hc *http.Client, o Options) []Extracted {
 	out := make([]Extracted, len(srcs))
 	var g errgroup.Group
 	g.SetLimit(4)
 	for i, src := range srcs {
 		g.Go(func() error {
 			out[i] = extractOne(ctx, log, land, src, hc, o)
-			if src.Location() != sources.Embedded {
+			if src.Location() != feed.Embedded {
 				o.Progress.Done(out[i])
 			}
 			return nil
@@ -78,11 +78,11 @@ func Extract(ctx context.Context, log *slog.Logger, land *Landing, srcs []source
 	return out
 }
 
-func extractOne(ctx context.Context, log *slog.Logger, land *Landing, src sources.Source, hc *http.Client, o Options) Extracted {
+func extractOne(ctx context.Context, log *slog.Logger, land *Landing, src feed.Source, hc *http.Client, o Options) Extracted {
 	log = log.With("stage", "extract", "source", src.Name())
 	start := time.Now()
 	res := Extracted{Source: src}
-	embedded := src.Location() == sources.Embedded
+	embedded := src.Location() == feed.Embedded
 	pre, hasPre := o.Fetched[src.Name()]
 	if hasPre && pre.Freshness == Live {
 		log.Info("fetched earlier", "freshness", Live, "fetched_at", pre.Snapshot.FetchedAt.Format(time.RFC3339), "bytes", pre.Snapshot.Bytes())
@@ -103,9 +103,9 @@ func extractOne(ctx context.Context, log *slog.Logger, land *Landing, src source
 		}
 	}
 	if !embedded && !o.Offline && !hasPre {
-		ex := &sources.Exchange{Archived: land.archivedBody(src.Name())}
+		ex := &fetch.Exchange{Archived: land.archivedBody(src.Name())}
 		if prev != nil {
-			ex.Previous = map[string]sources.Response{}
+			ex.Previous = map[string]fetch.Response{}
 			for _, r := range prev.Responses {
 				ex.Previous[r.URL] = r
 			}
@@ -114,12 +114,12 @@ func extractOne(ctx context.Context, log *slog.Logger, land *Landing, src source
 				ex.PreviousFiles[f.Name] = f.SHA256
 			}
 			known := land.reusable(prev)
-			ex.Unchanged = func(st sources.FileStat) (string, bool) {
+			ex.Unchanged = func(st fetch.FileStat) (string, bool) {
 				sum, ok := known[st]
 				return sum, ok
 			}
 		}
-		files, err := src.Fetch(sources.WithExchange(ctx, ex), hc)
+		files, err := src.Fetch(fetch.WithExchange(ctx, ex), hc)
 		if err == nil {
 			res.Snapshot, err = land.Store(src, files, ex, prev, o.Now(), true)
 		}
@@ -134,7 +134,7 @@ func extractOne(ctx context.Context, log *slog.Logger, land *Landing, src source
 			return res
 		}
 		// Naming the source makes a drifted field traceable from the manifest alone.
-		res.FetchErr = sources.RedactError(fmt.Errorf("source %s: %w", src.Name(), err))
+		res.FetchErr = fetch.RedactError(fmt.Errorf("source %s: %w", src.Name(), err))
 		recordAttempt(log, land, src, Attempt{At: o.Now(), Error: res.FetchErr.Error()})
 	}
 	if o.NoFallback {
@@ -149,7 +149,7 @@ func extractOne(ctx context.Context, log *slog.Logger, land *Landing, src source
 		res.Snapshot, res.Freshness = prev, Archived
 	}
 	if res.Snapshot == nil && (embedded || errors.Is(err, ErrNoArchive)) {
-		if b, ok := src.(sources.Bundler); ok {
+		if b, ok := src.(feed.Bundler); ok {
 			res.Snapshot, err = land.Store(src, b.Bundled(), nil, nil, o.Now(), false)
 			if err == nil {
 				res.Freshness = Bundled
@@ -189,7 +189,7 @@ func sameFiles(a, b *Snapshot) bool {
 
 // recordAttempt keeps the outcome for `heiststat sources`; failing to write
 // it only costs that listing, so it is logged, not fatal.
-func recordAttempt(log *slog.Logger, land *Landing, src sources.Source, a Attempt) {
+func recordAttempt(log *slog.Logger, land *Landing, src feed.Source, a Attempt) {
 	if err := land.recordAttempt(src.Name(), a); err != nil {
 		log.Warn("could not record the fetch attempt", "error", err.Error())
 	}

@@ -5,7 +5,8 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/heiststat/heiststat/sources"
+	"github.com/heiststat/heiststat/sources/feed"
+	"github.com/heiststat/heiststat/sources/fetch"
 )
 
 // Replace marks a source's unloadable snapshot unusable, with the reason,
@@ -17,10 +18,10 @@ func (land *Landing) Replace(log *slog.Logger, bad Extracted, reason string, now
 	}
 	src := bad.Source
 	res := Extracted{Source: src, Freshness: Missing,
-		FetchErr: sources.RedactError(fmt.Errorf("source %s: snapshot of %s is unusable (%s)", src.Name(), bad.Snapshot.FetchedAt.Format(time.RFC3339), reason))}
+		FetchErr: fetch.RedactError(fmt.Errorf("source %s: snapshot of %s is unusable (%s)", src.Name(), bad.Snapshot.FetchedAt.Format(time.RFC3339), reason))}
 	if prev, _, err := land.Latest(src.Name()); err == nil {
 		res.Snapshot, res.Freshness = prev, Archived
-	} else if b, ok := src.(sources.Bundler); ok {
+	} else if b, ok := src.(feed.Bundler); ok {
 		if snap, err := land.Store(src, b.Bundled(), nil, nil, now(), false); err == nil {
 			res.Snapshot, res.Freshness = snap, Bundled
 		}

@@ -19,7 +19,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/heiststat/heiststat/output"
-	"github.com/heiststat/heiststat/sources"
+	"github.com/heiststat/heiststat/sources/feed"
+	"github.com/heiststat/heiststat/sources/fetch"
 )
 
 // Landing is the immutable landing zone and raw archive: bytes stored
@@ -48,7 +49,7 @@ type Snapshot struct {
 	NotModified bool         `json:"not_modified,omitempty"`
 	Files       []LandedFile `json:"files"`
 	// Responses are the HTTP responses the files came from (URLs redacted).
-	Responses []sources.Response `json:"responses,omitempty"`
+	Responses []fetch.Response `json:"responses,omitempty"`
 	// CheckedBy is the hash of the binary whose input checks passed these
 	// files: an unchanged local file is only taken without reading it when
 	// the same checks would run again (a stricter release re-checks it).
@@ -65,14 +66,14 @@ type LandedFile struct {
 	StoredBytes int64 `json:"stored_bytes,omitempty"`
 	// SourceStat identifies the local file the bytes were read from, so the
 	// next fetch can recognise it unchanged without reading it.
-	SourceStat *sources.FileStat `json:"source_stat,omitempty"`
+	SourceStat *fetch.FileStat `json:"source_stat,omitempty"`
 	// ObjectStat identifies the object file as written and verified. Objects
 	// are immutable and only ever written by Store (atomically), so one whose
 	// FileStat is still this is not decompressed and hashed again by Latest,
 	// which was most of a no-change run. Any write to it, even one that restores its times,
 	// moves its change time; silent bit rot is still caught by the frame
 	// checksum of zstd when DuckDB reads it.
-	ObjectStat *sources.FileStat `json:"object_stat,omitempty"`
+	ObjectStat *fetch.FileStat `json:"object_stat,omitempty"`
 	// Path is where the bytes are; derived from the hash, so not stored.
 	Path string `json:"-"`
 }
@@ -99,8 +100,8 @@ func (l *Landing) objectPath(source, folder, sum, name string) string {
 // whose stat is unchanged is not read or hashed again. Only the binary
 // whose checks passed those files may skip them (a newer binary may check
 // more), and only files stored as ordinary objects count.
-func (l *Landing) reusable(prev *Snapshot) map[sources.FileStat]string {
-	known := map[sources.FileStat]string{}
+func (l *Landing) reusable(prev *Snapshot) map[fetch.FileStat]string {
+	known := map[fetch.FileStat]string{}
 	if bin, err := BinaryHash(); err != nil || prev.CheckedBy != bin {
 		return known
 	}
@@ -118,12 +119,12 @@ func (l *Landing) reusable(prev *Snapshot) map[sources.FileStat]string {
 // mistaken for an archived fetch later. prev (nil if none) is the source's
 // latest good snapshot, whose objects Latest has just verified: they are not
 // read back again, and a file given by its SHA256 only must be one of them.
-func (l *Landing) Store(src sources.Source, files []sources.File, ex *sources.Exchange, prev *Snapshot, fetchedAt time.Time, record bool) (*Snapshot, error) {
+func (l *Landing) Store(src feed.Source, files []feed.File, ex *fetch.Exchange, prev *Snapshot, fetchedAt time.Time, record bool) (*Snapshot, error) {
 	folder := "objects"
 	if !record {
 		folder = "bundled"
 	}
-	snap := &Snapshot{Source: src.Name(), Type: src.Type(), Location: sources.Redact(src.Location()), FetchedAt: fetchedAt.UTC()}
+	snap := &Snapshot{Source: src.Name(), Type: src.Type(), Location: fetch.Redact(src.Location()), FetchedAt: fetchedAt.UTC()}
 	if bin, err := BinaryHash(); err == nil {
 		snap.CheckedBy = bin
 	}
@@ -282,8 +283,8 @@ func syncObjects(paths []string) error {
 
 // objectStat is the FileStat of an object just written or verified (nil if
 // it cannot be taken: the object is then verified by its hash every time).
-func objectStat(p string) *sources.FileStat {
-	if st, ok := sources.StatFile(p); ok {
+func objectStat(p string) *fetch.FileStat {
+	if st, ok := fetch.StatFile(p); ok {
 		return &st
 	}
 	return nil
@@ -382,7 +383,7 @@ type Unusable struct {
 
 // MarkUnusable records that a snapshot cannot be loaded, and why.
 func (l *Landing) MarkUnusable(snap *Snapshot, reason string, at time.Time) error {
-	u := Unusable{Snapshot: recordName(snap), FetchedAt: snap.FetchedAt, Reason: sources.Redact(reason), MarkedAt: at.UTC()}
+	u := Unusable{Snapshot: recordName(snap), FetchedAt: snap.FetchedAt, Reason: fetch.Redact(reason), MarkedAt: at.UTC()}
 	b, err := json.MarshalIndent(u, "", "  ")
 	if err != nil {
 		return err
@@ -485,7 +486,7 @@ func (l *Landing) readSnapshot(source, path string) (*Snapshot, error) {
 		f := &snap.Files[i]
 		f.Path = l.objectPath(source, "objects", f.SHA256, f.Name)
 		if f.ObjectStat != nil {
-			if st, ok := sources.StatFile(f.Path); ok && st == *f.ObjectStat {
+			if st, ok := fetch.StatFile(f.Path); ok && st == *f.ObjectStat {
 				continue
 			}
 		}

@@ -10,15 +10,17 @@ import (
 	"time"
 
 	"github.com/heiststat/heiststat/sources"
+	"github.com/heiststat/heiststat/sources/feed"
+	"github.com/heiststat/heiststat/sources/fetch"
 	"github.com/stretchr/testify/require"
 )
 
 // landLocalHacks lands a local DeFiLlama file once: its config and snapshot.
 func landLocalHacks(t *testing.T) (*Landing, *Snapshot) {
 	t.Helper()
-	feed, err := filepath.Abs("../testdata/defillama_malformed.json")
+	path, err := filepath.Abs("../testdata/defillama_malformed.json")
 	require.NoError(t, err)
-	srcs, err := sources.New([]sources.Spec{{Name: "defillama_hacks", Type: "defillama_hacks", Location: feed}})
+	srcs, err := sources.New([]feed.Spec{{Name: "defillama_hacks", Type: "defillama_hacks", Location: path}})
 	require.NoError(t, err)
 	land := &Landing{Root: filepath.Join(t.TempDir(), "landing")}
 	got := Extract(t.Context(), slog.New(slog.DiscardHandler), land, srcs, http.DefaultClient, Options{NoFallback: true, Now: time.Now})
@@ -49,7 +51,7 @@ func TestOnlyTheCheckingBinaryReusesUnchangedFiles(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, bin, snap.CheckedBy)
 	require.NotNil(t, snap.Files[0].SourceStat)
-	require.Equal(t, map[sources.FileStat]string{*snap.Files[0].SourceStat: snap.Files[0].SHA256}, land.reusable(snap))
+	require.Equal(t, map[fetch.FileStat]string{*snap.Files[0].SourceStat: snap.Files[0].SHA256}, land.reusable(snap))
 
 	other := *snap
 	other.CheckedBy = "an older binary"

@@ -7,9 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/heiststat/heiststat/sources/fetch"
 	"github.com/schollz/progressbar/v3"
-
-	"github.com/heiststat/heiststat/sources"
 )
 
 // Progress draws one bar over the sources being fetched, with the
@@ -18,7 +17,7 @@ import (
 // source logs one line per stage instead.
 type Progress struct {
 	bar    *progressbar.ProgressBar
-	counts *sources.Progress
+	counts *fetch.Progress
 	assets atomic.Int64
 	// files and fileBytes count what file sources read: they make no requests.
 	files, fileBytes atomic.Int64
@@ -33,7 +32,7 @@ func NewProgress(w io.Writer, sourcesToFetch int) *Progress {
 		bar: progressbar.NewOptions(sourcesToFetch, progressbar.OptionSetWriter(w),
 			progressbar.OptionSetDescription("fetching"), progressbar.OptionShowCount(),
 			progressbar.OptionSetWidth(20), progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond)),
-		counts: &sources.Progress{},
+		counts: &fetch.Progress{},
 		stop:   make(chan struct{}),
 	}
 	go func() {
@@ -59,7 +58,7 @@ func NewProgress(w io.Writer, sourcesToFetch int) *Progress {
 }
 
 // HTTPCounts is what the HTTP client counts into (nil without a bar).
-func (p *Progress) HTTPCounts() *sources.Progress {
+func (p *Progress) HTTPCounts() *fetch.Progress {
 	if p == nil {
 		return nil
 	}

@@ -16,10 +16,9 @@ import (
 	"github.com/heiststat/heiststat/pipeline"
 	"github.com/heiststat/heiststat/pipeline/landing"
 	"github.com/heiststat/heiststat/pipeline/warehouse"
+	"github.com/heiststat/heiststat/sources/feed"
 
 	"github.com/robfig/cron/v3"
-
-	"github.com/heiststat/heiststat/sources"
 )
 
 // ErrNothingScheduled means the configuration has no schedule at all.
@@ -138,7 +137,7 @@ func (s *scheduler) build(ctx context.Context) {
 		}
 		s.metrics.built(res, time.Now())
 		for _, e := range res.Sources {
-			if _, earlier := fetched[e.Source.Name()]; !earlier && e.Source.Location() != sources.Embedded {
+			if _, earlier := fetched[e.Source.Name()]; !earlier && e.Source.Location() != feed.Embedded {
 				s.metrics.fetched(e, time.Now())
 			}
 		}

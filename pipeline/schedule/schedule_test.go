@@ -24,16 +24,16 @@ var quietLog = slog.New(slog.DiscardHandler)
 // so every source is live and a run is fast; data and out are under dir.
 func fixtureConfig(t *testing.T, dir string, schedule string) *pipeline.Config {
 	t.Helper()
-	abs, err := filepath.Abs("../../sources/testdata")
+	abs, err := filepath.Abs("../../sources")
 	require.NoError(t, err)
 	yaml := strings.ReplaceAll(`
 data_dir: data
 out_dir: out
 sources:
-  - {name: defillama_hacks, type: defillama_hacks, location: TD/defillama/hacks.json`+schedule+`}
-  - {name: ecb_fx, type: ecb_eurofxref, location: TD/ecb/eurofxref-hist.csv}
-  - {name: prices_yfinance, type: prices_yfinance, location: TD/yfinance}
-  - {name: curated_dprk, type: curated_incidents, location: TD/curated/dprk_incidents.csv}
+  - {name: defillama_hacks, type: defillama_hacks, location: TD/defillama/testdata/hacks.json`+schedule+`}
+  - {name: ecb_fx, type: ecb_eurofxref, location: TD/ecb/testdata/eurofxref-hist.csv}
+  - {name: prices_yfinance, type: prices_yfinance, location: TD/prices/testdata/yfinance}
+  - {name: curated_dprk, type: curated_incidents, location: TD/curated/testdata/dprk_incidents.csv}
 `, "TD", abs)
 	cfg, err := pipeline.ParseConfig([]byte(yaml), dir)
 	require.NoError(t, err)

@@ -17,7 +17,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/heiststat/heiststat/pipeline/landing"
-	"github.com/heiststat/heiststat/sources"
+	"github.com/heiststat/heiststat/sources/ofac"
 )
 
 // arrowBatchRows is the Arrow record batch size for Go-parsed feeds.
@@ -50,7 +50,7 @@ func registerArrowFeeds(ctx context.Context, conn *sql.Conn, extracted []landing
 			recs = append(recs, b...)
 		}
 	}
-	rr, err := array.NewRecordReader(sources.OFACAdvancedSchema, recs)
+	rr, err := array.NewRecordReader(ofac.AdvancedSchema, recs)
 	if err != nil {
 		return nil, err
 	}
@@ -87,5 +87,5 @@ func ofacBatches(path string) ([]arrow.RecordBatch, error) {
 		defer zr.Close()
 		r = zr
 	}
-	return sources.OFACAdvancedBatches(r, path, arrowBatchRows)
+	return ofac.AdvancedBatches(r, path, arrowBatchRows)
 }

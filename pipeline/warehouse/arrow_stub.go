@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/heiststat/heiststat/pipeline/landing"
-	"github.com/heiststat/heiststat/sources"
+	"github.com/heiststat/heiststat/sources/ofac"
 )
 
 // registerArrowFeeds without DuckDB's Arrow interface (the Makefile always
@@ -27,7 +27,7 @@ func registerArrowFeeds(ctx context.Context, conn *sql.Conn, extracted []landing
 		}
 	}
 	var cols []string
-	for _, f := range sources.OFACAdvancedSchema.Fields() {
+	for _, f := range ofac.AdvancedSchema.Fields() {
 		cols = append(cols, "NULL::VARCHAR AS "+f.Name)
 	}
 	_, err := conn.ExecContext(ctx, "CREATE OR REPLACE TEMP VIEW arrow_ofac_sdn_advanced AS SELECT "+strings.Join(cols, ", ")+" WHERE false")
