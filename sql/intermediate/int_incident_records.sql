@@ -39,8 +39,7 @@ unioned as (
 
 -- Words split on anything but letters and digits, for name_key; joined
 -- they are the name without anything but letters and digits, which saves a
--- second regex pass over every name (1.69 -> 1.59 CPU s at 1000x, staging
--- read from tables).
+-- second regex pass over every name.
 worded as (
     select
         *,

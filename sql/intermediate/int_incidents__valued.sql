@@ -17,9 +17,9 @@ with multi as (
     select incident_id from int_incidents__grouped group by incident_id having count(*) > 1
 ),
 
--- A one-element list is built as such: through list_sort(list_distinct(...))
--- it was 0.4 of this model's 1.8 CPU s at 1000x. As there, a NULL drops out
--- and NULL chains or flags give an empty list.
+-- A one-element list is built as such, not through the costly
+-- list_sort(list_distinct(...)). As there, a NULL drops out and NULL chains
+-- or flags give an empty list.
 single as (
     select
         incident_id,

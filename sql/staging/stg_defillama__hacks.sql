@@ -43,8 +43,7 @@ keyed as materialized (
 -- The ordinal's window runs only over the rows whose (source, date, name)
 -- shares its hash with another row's; every other row is alone in its
 -- partition, ordinal 1. Over all rows it sorted them by the record text,
--- mostly on one thread (isolated, 1000x: 2.2-2.3 to 1.6-1.7 CPU s, wall
--- 2.1 to 1.1 s). A hash, not the columns: NULL dates and names form
+-- mostly on one thread. A hash, not the columns: NULL dates and names form
 -- partitions but never join.
 shared as (
     select partition_hash from keyed group by all having count(*) > 1
