@@ -58,11 +58,9 @@ select
     null::varchar as technique,
     null::varchar as classification,
     array_to_string(tags, ' | ') as category_text,
-    null::varchar as actor,
-    null::varchar as actor_group,
-    null::varchar as attribution_strength,
-    null::varchar as attribution_source,
-    null::varchar as citation_url,
+    -- No attribution of its own: the curated list's fields.
+    null::varchar as actor, null::varchar as actor_group, null::varchar as attribution_strength,
+    null::varchar as attribution_source, null::varchar as citation_url,
     []::varchar[] as flags,
     -- Its amounts are headlines, not theft values (Gala 2024: $216M minted,
     -- $21M taken; WOOFi: $85M for $8.5M): amount_usd only, never reported_usd.
