@@ -425,7 +425,7 @@ sources:
 		{"2026-08-06", "UnistreetLaunchpad", "Arbitrary call injection via unvalidated launch forwarding", "17743.91", "NULL", "NULL"},
 		{"2026-08-09", "USM", "defund() price split-invariance rounding exploit", "NULL", "70.83000000", "ETH"},
 		{"2026-08-15", "FoxLpBondsPool", "Stale _stakeAmount from manipulable AMM spot quote", "118700.00", "112976.12000000", "USDC"},
-	}, warehouseQuery(t, cfg, dir, `SELECT strftime(incident_date, '%Y-%m-%d'), victim, cause, amount_usd::varchar, lost_amount::varchar, lost_asset
+	}, warehouseQuery(t, cfg, dir, `SELECT strftime(incident_date, '%Y-%m-%d'), victim, technique, reported_usd::varchar, lost_amount::varchar, lost_asset
 		FROM stg_defihacklabs__exploits WHERE reject_reason IS NULL ORDER BY incident_date`))
 	require.Equal(t, [][]string{{"defihacklabs", "missing or unparseable date"}},
 		warehouseQuery(t, cfg, dir, `SELECT feed, reason FROM fct_rejects WHERE source = 'defihacklabs'`))

@@ -18,9 +18,9 @@ func TestModelGraph(t *testing.T) {
 	fsys := fstest.MapFS{
 		"raw/raw_a.sql":                    {Data: []byte("SELECT 1 AS x")},
 		"staging/stg_b.sql":                {Data: []byte("-- materialized: table\nSELECT * FROM raw_a")},
-		"intermediate/10_int_late.sql":     {Data: []byte("SELECT * FROM int_early -- not stg_b\n")},
-		"intermediate/20_int_early.sql":    {Data: []byte("SELECT 'int_late' AS s, * FROM \"stg_b\" /* raw_a */")},
-		"marts/fct_c.sql":                  {Data: []byte("SELECT * FROM int_late")},
+		"intermediate/int_a_late.sql":      {Data: []byte("SELECT * FROM int_b_early -- not stg_b\n")},
+		"intermediate/int_b_early.sql":     {Data: []byte("SELECT 'int_a_late' AS s, * FROM \"stg_b\" /* raw_a */")},
+		"marts/fct_c.sql":                  {Data: []byte("SELECT * FROM int_a_late")},
 		"tests/assert_fct_c__nonempty.sql": {Data: []byte("SELECT 1 FROM fct_c WHERE false")},
 	}
 	models, tests, err := warehouse.LoadModels(fsys)
@@ -31,14 +31,14 @@ func TestModelGraph(t *testing.T) {
 		order = append(order, m.Name)
 		byName[m.Name] = m
 	}
-	require.Equal(t, []string{"raw_a", "stg_b", "int_early", "int_late", "fct_c"}, order)
-	require.Equal(t, []string{"stg_b"}, byName["int_early"].Reads, "quoted identifiers count; strings and comments do not")
-	require.Equal(t, []string{"int_early"}, byName["int_late"].Reads)
+	require.Equal(t, []string{"raw_a", "stg_b", "int_b_early", "int_a_late", "fct_c"}, order)
+	require.Equal(t, []string{"stg_b"}, byName["int_b_early"].Reads, "quoted identifiers count; strings and comments do not")
+	require.Equal(t, []string{"int_b_early"}, byName["int_a_late"].Reads)
 	require.Equal(t, "TABLE", byName["stg_b"].Materialize, "the header overrides the staging layer's VIEW")
 	require.Equal(t, "TABLE", byName["raw_a"].Materialize)
 	require.Equal(t, []string{"fct_c"}, tests[0].Reads)
 
-	fsys["marts/fct_c.sql"] = &fstest.MapFile{Data: []byte("SELECT * FROM int_late, fct_d")}
+	fsys["marts/fct_c.sql"] = &fstest.MapFile{Data: []byte("SELECT * FROM int_a_late, fct_d")}
 	fsys["marts/fct_d.sql"] = &fstest.MapFile{Data: []byte("SELECT * FROM fct_c")}
 	_, _, err = warehouse.LoadModels(fsys)
 	require.ErrorContains(t, err, "cycle: fct_c, fct_d")

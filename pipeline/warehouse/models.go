@@ -81,10 +81,6 @@ func readLayer(fsys fs.FS, dir, materialize string) ([]Model, error) {
 			return nil, err
 		}
 		name := strings.TrimSuffix(path.Base(n), ".sql")
-		// A leading number (10_int_...) only sorts the files; it is not part of the name.
-		if k := strings.IndexByte(name, '_'); k > 0 && strings.Trim(name[:k], "0123456789") == "" {
-			name = name[k+1:]
-		}
 		m := Model{Layer: dir, Name: name, SQL: string(b), Materialize: materialize}
 		if h := sqlHeader(m.SQL, "materialized"); h != "" {
 			m.Materialize = strings.ToUpper(h)

@@ -17,7 +17,7 @@ type PriceNeed struct {
 
 // Demander is implemented by price sources that fetch exactly what the
 // incidents need instead of a configured list. The pipeline computes the
-// needs from the incident feeds (sql/intermediate/45_int_price_needs.sql) and
+// needs from the incident feeds (sql/intermediate/int_price_needs.sql) and
 // calls SetDemand before Fetch; an empty demand fetches nothing.
 type Demander interface {
 	SetDemand(needs []PriceNeed)

@@ -2,17 +2,17 @@
 -- (decision native) wins over the curated list's, being the later research;
 -- complete says whether the list is the whole theft.
 -- Priced at the earlier of the reviewed date and the incident's own date
--- (its best-dated record, as int_incidents__valued picks it), so no price
+-- (int_incident_dates), so no price
 -- postdates the date published.
 with reviewed as (
     select
         r.incident_id,
-        least(r.incident_date, first(g.incident_date order by g.date_precedence, g.source, g.source_record_key)) as incident_date,
+        least(r.incident_date, d.incident_date) as incident_date,
         r.stolen_assets, true as complete, 'review' as origin
     from int_incident_reviews r
-    join int_incidents__grouped g using (incident_id)
+    join int_incident_dates d using (incident_id)
     where r.decision = 'native' and r.matched_incidents = 1
-    group by r.review_key, r.incident_id, r.incident_date, r.stolen_assets
+    group by r.review_key, r.incident_id, r.incident_date, r.stolen_assets, d.incident_date
 ),
 
 curated as (

@@ -1,6 +1,6 @@
 -- Daily USD closes per asset, as used for valuation. Not sorted here:
--- publishing writes every dataset in its own order (output/datasets.go), and
--- sorting 6.8M rows at 1000x cost about 2 s.
+-- publishing writes every dataset in its own order (output/datasets.go), so
+-- sorting every price here was wasted work.
 select
     asset,
     price_date,

@@ -3,48 +3,44 @@
 -- between them shows up (sql/tests checks rows_in = accepted + rejected).
 -- Lines the load's quarantine kept out of the raw tables count in both
 -- rows_in and rejected.
-with raw_counts as (
-    select _source as source, 'defillama_hacks' as feed, count(*) as rows_in from raw_defillama_hacks group by all
-    union all
-    select _source, 'curated_incidents', count(*) from raw_curated_incidents group by all
-    union all
-    -- An empty date is a record (rejected in staging), not a header row.
-    select _source, 'prices_yfinance', count(*) from raw_prices_yfinance where coalesce(c0, '') not in ('Price', 'Ticker', 'Date') group by all
-    union all
-    select _source, 'prices_coinmarketcap', count(*) from raw_prices_coinmarketcap group by all
-    union all
-    select _source, 'bundled_prices', count(*) from raw_bundled_prices group by all
-    union all
-    select _source, 'bundled_fx', count(*) from raw_bundled_fx group by all
-    union all
-    select _source, 'slowmist_hacked', count(*) from raw_slowmist_hacked group by all
-    union all
-    select _source, 'defi_rekt', count(*) from raw_defi_rekt group by all
-    union all
-    select _source, 'blocksec_events', count(*) from raw_blocksec_events group by all
-    union all
+with raw_records as (
+    select _source, 'defillama_hacks' as feed from raw_defillama_hacks
+    union all select _source, 'curated_incidents' from raw_curated_incidents
+    union all select _source, 'prices_coinmarketcap' from raw_prices_coinmarketcap
+    union all select _source, 'bundled_prices' from raw_bundled_prices
+    union all select _source, 'bundled_fx' from raw_bundled_fx
+    union all select _source, 'slowmist_hacked' from raw_slowmist_hacked
+    union all select _source, 'defi_rekt' from raw_defi_rekt
+    union all select _source, 'blocksec_events' from raw_blocksec_events
     -- The live forms of the two exports are staged with them, under their feed.
-    select _source, 'slowmist_hacked', count(*) from raw_slowmist_html group by all
-    union all
-    select _source, 'defi_rekt', count(*) from raw_defi_rekt_api group by all
-    union all
-    select _source, 'defihacklabs', count(*) from raw_defihacklabs group by all
+    union all select _source, 'slowmist_hacked' from raw_slowmist_html
+    union all select _source, 'defi_rekt' from raw_defi_rekt_api
+    union all select _source, 'defihacklabs' from raw_defihacklabs
+    union all select _source, 'ofac_addresses' from raw_ofac_addresses
+    union all select _source, 'dn_institute' from raw_dn_institute
+    union all select _source, 'rekt_news' from raw_rekt_news
+    union all select _source, 'binance_klines' from raw_binance_klines
+    union all select _source, 'ofac_sdn_advanced' from raw_ofac_sdn_advanced
+    -- An empty date is a record (rejected in staging), not a header row.
+    union all select _source, 'prices_yfinance' from raw_prices_yfinance where coalesce(c0, '') not in ('Price', 'Ticker', 'Date')
+    -- FRED records are days with a value ('.' and empty mean none).
+    union all select _source, 'fred_fredgraph' from raw_fred_fredgraph
+        where c0 not in ('DATE', 'observation_date') and coalesce(trim(c1), '') not in ('', '.')
+    union all select source, feed from stg_load__rejects
+),
+
+-- Where a raw row is not one record, the records are counted their own way.
+raw_counts as (
+    select _source as source, feed, count(*) as rows_in from raw_records group by all
     union all
     -- An sdn.csv record here is one "Digital Currency Address - " mention in
     -- Remarks (the entries without one carry no address to match).
     select _source, 'ofac_sdn_csv', sum(len(string_split(remarks, 'Digital Currency Address - ')) - 1)
     from raw_ofac_sdn_csv group by all
     union all
-    select _source, 'ofac_addresses', count(*) from raw_ofac_addresses group by all
-    union all
-    select _source, 'dn_institute', count(*) from raw_dn_institute group by all
-    union all
-    select _source, 'rekt_news', count(*) from raw_rekt_news group by all
-    union all
     -- ECB records are (day, currency) observations: every non-empty,
-    -- non-'N/A' cell of the data rows, counted per column and summed (an
-    -- unpivot to one row per cell took 45-70 ms of the real snapshot, this
-    -- 25-30 ms). A source with no observation has no row, as with the unpivot.
+    -- non-'N/A' cell of the data rows, counted per column and summed (cheaper
+    -- than an unpivot to one row per cell). A source with no observation has no row.
     select _source, 'ecb_eurofxref', observations
     from (
         select _source, list_sum(list_value(*columns('^c([1-9]|[1-5][0-9]|6[0-3])$'))) as observations
@@ -57,27 +53,16 @@ with raw_counts as (
     )
     where observations > 0
     union all
-    -- FRED records are days with a value ('.' and empty mean none).
-    select _source, 'fred_fredgraph', count(*) from raw_fred_fredgraph
-    where c0 not in ('DATE', 'observation_date') and coalesce(trim(c1), '') not in ('', '.')
-    group by all
-    union all
     select _source, 'ecb_data_api', count(*)
     from (select _source, list_value(*columns('^c[0-9]+$')) as cells from raw_ecb_data_api)
     where not list_contains(cells, 'TIME_PERIOD')
     group by all
-    union all
-    select _source, 'binance_klines', count(*) from raw_binance_klines group by all
     union all
     select _source, 'coingecko_market_chart', sum(len(prices)) from raw_coingecko_market_chart group by all
     union all
     select _source, 'defillama_coins', sum(len(e.value.prices))
     from (select _source, unnest(map_entries(coins)) as e from raw_defillama_coins)
     group by all
-    union all
-    select _source, 'ofac_sdn_advanced', count(*) from raw_ofac_sdn_advanced group by all
-    union all
-    select source, feed, count(*) from stg_load__rejects group by all
 ),
 
 raw_totals as (

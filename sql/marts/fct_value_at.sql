@@ -30,8 +30,8 @@ series as (
     select c.*, p.price_date, p.close_usd * c.ratio as price_usd
     from candidates c
     -- Only the days within max_price_age_days of value_at can price an
-    -- asset: the as-of join sorts just those, not every price (0.5 s at
-    -- 1000x even when no value_at is set).
+    -- asset: the as-of join sorts just those, not every price (even when no
+    -- value_at is set).
     asof join (
         select p.*
         from fct_prices_daily p, value_date v

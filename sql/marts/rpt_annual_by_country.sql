@@ -1,19 +1,5 @@
 -- Annual totals per country (see rpt_annual__by_dimension).
-select
-    year,
-    value as country,
-    incidents,
-    incidents_valued,
-    incidents_unvalued,
-    stolen_usd,
-    stolen_gbp,
-    share_of_year_pct,
-    yoy_incidents_pct,
-    yoy_stolen_usd_pct,
-    yoy_stolen_gbp_pct,
-    yoy_basis,
-    is_partial_year,
-    as_of_date
+select year, value as country, * exclude (year, dimension, value)
 from rpt_annual__by_dimension
 where dimension = 'country'
 order by year, country

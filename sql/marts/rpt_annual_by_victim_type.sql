@@ -1,19 +1,5 @@
 -- Annual totals per victim_type (see rpt_annual__by_dimension).
-select
-    year,
-    value as victim_type,
-    incidents,
-    incidents_valued,
-    incidents_unvalued,
-    stolen_usd,
-    stolen_gbp,
-    share_of_year_pct,
-    yoy_incidents_pct,
-    yoy_stolen_usd_pct,
-    yoy_stolen_gbp_pct,
-    yoy_basis,
-    is_partial_year,
-    as_of_date
+select year, value as victim_type, * exclude (year, dimension, value)
 from rpt_annual__by_dimension
 where dimension = 'victim_type'
 order by year, victim_type

@@ -2,8 +2,8 @@
 -- Date,Close,High,Low,Open,Volume. Read by position; the source checked the
 -- header layout before landing. Only Date and Close are kept (no model reads
 -- the others), and _file_index (the file's place in this load's file list)
--- tells the rows of each ticker apart: the ~120-character landed path on
--- each of 6.8M rows at 1000x made this load about 2x slower. The source
+-- tells the rows of each ticker apart: the long landed path on every row
+-- slowed this load down. The source
 -- and fetch time are looked up once per file.
 -- Duplicates (pipeline/quarantine.go): a second row for a date in a file is a reject; the first is kept.
 -- quarantine key: 1

@@ -1,5 +1,6 @@
 -- One row per curated incident, typed; lists are split, and a row that breaks
--- the documented format gets a reject_reason.
+-- the documented format gets a reject_reason. Emits the incident contract
+-- (see int_incident_records__staged) and the asset columns.
 with src as (
     select * from raw_curated_incidents
 ),
@@ -41,6 +42,8 @@ typed as (
 select
     source,
     incident_key as source_record_key,
+    'curated' as feed,
+    'curated_incidents' as format,
     record,
     incident_key,
     incident_date,
@@ -61,8 +64,12 @@ select
     returned_usd,
     chains,
     technique,
+    null::varchar as classification,
+    technique as category_text,
     flags,
-    notes,
+    citation_url as url,
+    []::varchar[] as attacker_addresses,
+    notes as description,
     case
         when incident_key is null or not regexp_full_match(incident_key, '[a-z0-9][a-z0-9-]*') then 'missing or malformed incident_key'
         when incident_date is null then 'missing or unparseable incident_date'

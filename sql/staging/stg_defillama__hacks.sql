@@ -1,7 +1,7 @@
 -- One row per DeFiLlama record, typed. reject_reason is set (and the row kept,
 -- for the rejects output) when the record cannot be used.
--- A table: int_incident_records and int_records__all both read it, and its
--- record JSON and window over it cost about 1.3 s per read at 1000x.
+-- A table: int_incident_records and int_records__all both read it (through
+-- int_incident_records__staged), and its record JSON and window are costly.
 -- materialized: table
 with src as (
     select * from raw_defillama_hacks
@@ -43,8 +43,7 @@ keyed as materialized (
 -- The ordinal's window runs only over the rows whose (source, date, name)
 -- shares its hash with another row's; every other row is alone in its
 -- partition, ordinal 1. Over all rows it sorted them by the record text,
--- mostly on one thread (isolated, 1000x: 2.2-2.3 to 1.6-1.7 CPU s, wall
--- 2.1 to 1.1 s). A hash, not the columns: NULL dates and names form
+-- mostly on one thread. A hash, not the columns: NULL dates and names form
 -- partitions but never join.
 shared as (
     select partition_hash from keyed group by all having count(*) > 1
@@ -72,8 +71,11 @@ select
     -- (date, name) pairs, ordered by the full record so it is deterministic.
     strftime(incident_date, '%Y-%m-%d') || '|' || coalesce(victim, '') || '|'
         || ordinal as source_record_key,
+    'defillama' as feed,
+    'defillama_hacks' as format,
     record,
     incident_date,
+    'day' as date_precision,
     victim,
     case
         when bridge_hack then 'bridge'
@@ -83,11 +85,20 @@ select
         else 'other'
     end as victim_type,
     target_type,
-    chains,
+    null::varchar as country,
+    coalesce(chains, []) as chains,
     technique,
     classification,
-    amount_usd,
+    concat_ws(' | ', technique, classification) as category_text,
+    -- No attribution of its own: the curated list's fields.
+    null::varchar as actor, null::varchar as actor_group, null::varchar as attribution_strength,
+    null::varchar as attribution_source, null::varchar as citation_url,
+    []::varchar[] as flags,
+    amount_usd as reported_usd,
     returned_usd,
+    null::varchar as url,
+    []::varchar[] as attacker_addresses,
+    null::varchar as description,
     defillama_id,
     case
         when is_copy then 'duplicate of an identical record'

@@ -23,8 +23,8 @@ observations as (
     select c._source, c.c0, c.col, trim(c.cell) as cell, c._fetched_at
     from cells c
     -- The untrimmed test first: 'N/A' is about a quarter of the cells, and
-    -- trim is most of this filter's cost (with source_record_key built only
-    -- for rejects below: 112-168 -> 106-111 ms on the real snapshot).
+    -- trim is most of this filter's cost (source_record_key is built only
+    -- for rejects below).
     where c.c0 is distinct from 'Date' and c.cell <> 'N/A' and trim(c.cell) not in ('', 'N/A')
 ),
 

@@ -2,13 +2,13 @@
 -- the file's Ticker row (ETH-USD -> ETH).
 -- Not materialized: read twice, a materialized CTE kept the optimizer from
 -- dropping the columns a reader does not use (computing record for every
--- one of 7M rows at 1000x when int_prices__daily reads the view).
+-- price row when int_prices__daily reads the view).
 with src as not materialized (
     select * from raw_prices_yfinance
 ),
 
--- The asset and the pair check are per file, not per price row (7M rows
--- at 1000x: the regular expressions were most of this view's cost).
+-- The asset and the pair check are per file, not per price row: the
+-- regular expressions were most of this view's cost.
 tickers as (
     select
         _file_index,
@@ -20,7 +20,7 @@ tickers as (
     where c0 = 'Ticker'
 ),
 
--- Each cast once per row, not once per use (about 15% of this view's CPU).
+-- Each cast once per row, not once per use.
 rows as (
     select *, try_cast(c0 as date) as price_date, try_cast(c1 as double) as close_usd
     -- An empty date is a record to reject, not a header row.
@@ -52,7 +52,7 @@ classified as (
 
 -- record is only built for rejected rows (the rejects output is its one
 -- reader), so counting accepted and rejected rows in one pass
--- (int_records__all) does not build it for 7M accepted rows at 1000x.
+-- (int_records__all) does not build it for every accepted row.
 select
     source,
     source_record_key,

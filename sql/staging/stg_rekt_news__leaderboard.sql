@@ -41,14 +41,32 @@ dated as (
 select
     source,
     coalesce(slug, '') || '|' || row_number() over (partition by source, slug order by record) as source_record_key,
+    'rekt_news' as feed,
+    'rekt_news' as format,
     record,
     case
         when year(rekt_date) < year(published_date)
             and published_date - rekt_date_in_article_year between 0 and 45 then rekt_date_in_article_year
         else rekt_date
     end as incident_date,
+    'day' as date_precision,
     published_date,
     victim,
+    null::varchar as victim_type,
+    null::varchar as country,
+    []::varchar[] as chains,
+    null::varchar as technique,
+    null::varchar as classification,
+    array_to_string(tags, ' | ') as category_text,
+    -- No attribution of its own: the curated list's fields.
+    null::varchar as actor, null::varchar as actor_group, null::varchar as attribution_strength,
+    null::varchar as attribution_source, null::varchar as citation_url,
+    []::varchar[] as flags,
+    -- Its amounts are headlines, not theft values (Gala 2024: $216M minted,
+    -- $21M taken; WOOFi: $85M for $8.5M): amount_usd only, never reported_usd.
+    null::decimal(18, 2) as reported_usd,
+    null::decimal(18, 2) as returned_usd,
+    []::varchar[] as attacker_addresses,
     tags,
     nullif(amount_usd, 0) as amount_usd,
     audit,

@@ -31,13 +31,27 @@ select
     -- ordered by the full record so it is deterministic.
     coalesce(strftime(incident_date, '%Y-%m-%d'), '') || '|' || coalesce(victim, '') || '|'
         || row_number() over (partition by source, incident_date, victim order by record) as source_record_key,
+    'slowmist' as feed,
+    'slowmist_hacked' as format,
     record,
     incident_date,
+    'day' as date_precision,
     victim,
+    null::varchar as victim_type,
+    null::varchar as country,
+    []::varchar[] as chains,
+    attack_method as technique,
+    null::varchar as classification,
+    attack_method as category_text,
+    -- No attribution of its own: the curated list's fields.
+    null::varchar as actor, null::varchar as actor_group, null::varchar as attribution_strength,
+    null::varchar as attribution_source, null::varchar as citation_url,
+    []::varchar[] as flags,
+    nullif(amount_usd, 0) as reported_usd,
+    null::decimal(18, 2) as returned_usd,
+    reference as url,
+    []::varchar[] as attacker_addresses,
     description,
-    nullif(amount_usd, 0) as amount_usd,
-    attack_method,
-    reference,
     case
         when incident_date is null then 'missing or unparseable date'
         when victim is null then 'missing name'

@@ -24,8 +24,7 @@
 -- incident: incident_id = 'inc_' || first 16 hex of sha256(source:key).
 -- Every step works on rk, one integer per record in the (precedence, source,
 -- key) order the rules rank records by, and an island is named by an integer:
--- the same query on strings took 16-18 CPU seconds at 1000x (joins, sorts and
--- group-bys on text keys), this one 9 (6.5 with the changes noted below).
+-- joins, sorts and group-bys on integers, not text keys, are what keeps it fast.
 with recursive recs as (
     select
         source, source_record_key, precedence, date_precedence, incident_date, date_precision,
@@ -153,8 +152,7 @@ assigned_recs as (
 -- leads' (precedence, source, key). precedence and date_precedence are both
 -- fixed per feed, so (date_precedence, rk) orders records by
 -- (date_precedence, source, key). Most islands are one record: they take
--- its values as they are, and only the others are grouped (at 1000x the
--- group-by with its lists over all 584k islands: clusters 7.1 -> 6.5 CPU s).
+-- its values as they are, and only the others are grouped.
 ranked as (
     select
         island,
@@ -193,9 +191,8 @@ matchable as (
 
 -- Only the blocking columns, one probe per day offset. A pair of islands
 -- at most 3 days apart is found from the later-dated one looking 0-3 days
--- back, so probes only look back: at 1000x that is 2.3M rows instead of 4M
--- looking both ways (clusters 9.8 -> 7.5 CPU s). The amount bucket is compared
--- after the join, not expanded too.
+-- back, so probes only look back (about half the rows of looking both ways).
+-- The amount bucket is compared after the join, not expanded too.
 probes as (
     select
         r.island, r.island_rank, r.island_date - d.d as probe_date, d.d as day_offset,
@@ -208,7 +205,7 @@ probes as (
 -- names (same prefix or suffix, +-3 days) and large amounts whatever the
 -- name (>= $10M, +-1 day) go on to the costlier comparisons. Each of the
 -- three is its own equi-join: one join on (day, bucket) filtered afterwards
--- made 65M candidate rows at 1000x (6 s, and past the memory limit). A
+-- made far more candidate rows, past the memory limit at scale. A
 -- probe meets a target at most once per join, and each join leaves out the
 -- pairs an earlier one found, so the union needs no costly distinct. A
 -- same-day pair is met from both sides: the rank keeps the one whose target
@@ -235,8 +232,8 @@ blocked as (
     where (p.day_offset > 0 or t.island_rank < p.island_rank) and p.amount >= 10000000 and t.amount >= 10000000
         and p.day_offset <= 1
         and abs(t.amount_bucket - p.amount_bucket) <= 1
-        -- Both rules need amounts within 0.8: at 1000x this leaves out most
-        -- of the 1.5M large same-day pairs this join finds.
+        -- Both rules need amounts within 0.8: this leaves out most of the
+        -- large same-day pairs this join finds.
         and least(p.amount, t.amount) / greatest(p.amount, t.amount) >= 0.8
         and not coalesce(t.name_prefix = p.name_prefix or t.name_suffix = p.name_suffix, false)
 ),

@@ -3,11 +3,10 @@
 -- copies), the accepted ones only counted, one row per (source, feed) with
 -- NULL key and record. The rejects output and the row-count balance both
 -- read it, so each staging model runs once for the two instead of once per
--- reader. A new feed is added here once.
+-- reader. A new incident feed needs no line here (int_incident_records__staged).
 with staged as (
-    select source, 'defillama_hacks' as feed, source_record_key, record, reject_reason from stg_defillama__hacks
-    union all
-    select source, 'curated_incidents', source_record_key, record, reject_reason from stg_curated__incidents
+    -- Every incident feed, through the one union of their staging models.
+    select source, format as feed, source_record_key, record, reject_reason from int_incident_records__staged
     union all
     select source, 'ecb_eurofxref', source_record_key, record, reject_reason from stg_ecb__rates
     union all
@@ -31,21 +30,9 @@ with staged as (
     union all
     select _source, 'ofac_sdn_advanced', source_record_key, record, reject_reason from stg_ofac__sdn_advanced
     union all
-    select source, 'slowmist_hacked', source_record_key, record, reject_reason from stg_slowmist__hacked
-    union all
-    select source, 'defi_rekt', source_record_key, record, reject_reason from stg_defi_rekt__records
-    union all
-    select source, 'blocksec_events', source_record_key, record, reject_reason from stg_blocksec__events
-    union all
     select _source, 'ofac_sdn_csv', source_record_key, record, reject_reason from stg_ofac__sdn_csv
     union all
     select _source, 'ofac_addresses', source_record_key, record, reject_reason from stg_ofac__addresses
-    union all
-    select source, 'dn_institute', source_record_key, record, reject_reason from stg_dn_institute__incidents
-    union all
-    select source, 'rekt_news', source_record_key, record, reject_reason from stg_rekt_news__leaderboard
-    union all
-    select source, 'defihacklabs', source_record_key, record, reject_reason from stg_defihacklabs__exploits
 )
 
 select

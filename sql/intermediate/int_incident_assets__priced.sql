@@ -27,8 +27,7 @@ assets as (
 -- the (max_price_age_days + 1)-day bucket of an item's day or the one before
 -- (buckets are at least that long, so they hold every price young enough to
 -- count); an older one it may find instead is never used (resolved), so the
--- rows are the same. Isolated at 1000x: 2.5-2.7 to 1.4 CPU s, wall 1.4 to
--- 0.7 s (the as-of over all 6.8M prices was most of it).
+-- rows are the same, without an as-of over every price.
 buckets as (
     select distinct asset, (incident_date - date '1970-01-01') // (getvariable('max_price_age_days')::bigint + 1) - k as bucket
     from assets, (values (0), (1)) as t(k)
@@ -56,7 +55,7 @@ via as (
     select q.*, p.price_date as eq_date, p.close_usd as eq_close, p.source as eq_source
     from equivalent q
     -- Only the series something is equivalent to: an as-of join sorts its
-    -- whole right side (6.8M prices at 1000x, about 2 s).
+    -- whole right side.
     asof left join (
         select * from int_prices__daily where asset in (select priced_as from seed_asset_equivalence)
     ) p on p.asset = q.priced_as and q.incident_date >= p.price_date

@@ -6,7 +6,7 @@
 -- these pairs to the demand-driven price sources (defillama_coins,
 -- coingecko_chart) before the final build.
 -- A view: only that demand build reads it, and as a table the final build
--- computed it for nothing (2.2 s at 1000x: an as-of join over every price).
+-- computed it for nothing (an as-of join over every price).
 -- materialized: view
 with claims as (
     select c.incident_date, c.stolen_assets

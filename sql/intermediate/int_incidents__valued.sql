@@ -1,8 +1,8 @@
 -- One row per incident: each field from the highest-precedence record that
--- has it (curated first; the date from the best-dated record, see
--- int_incident_records), chains, sources and feeds from all records, the
--- category of the highest-precedence record that has a specific one (or a
--- review's reclassification), and the USD value, by arbitration:
+-- has it (curated first; the date from int_incident_dates), chains, sources
+-- and feeds from all records, the category of the highest-precedence record
+-- that has a specific one (or a review's reclassification), and the USD
+-- value, by arbitration:
 --   1. native assets priced at the theft date (a review's, else the curated
 --      list's complete set), when every asset is priced;
 --   2. a reviewed figure (seed_incident_reviews);
@@ -17,9 +17,9 @@ with multi as (
     select incident_id from int_incidents__grouped group by incident_id having count(*) > 1
 ),
 
--- A one-element list is built as such: through list_sort(list_distinct(...))
--- it was 0.4 of this model's 1.8 CPU s at 1000x. As there, a NULL drops out
--- and NULL chains or flags give an empty list.
+-- A one-element list is built as such, not through the costly
+-- list_sort(list_distinct(...)). As there, a NULL drops out and NULL chains
+-- or flags give an empty list.
 single as (
     select
         incident_id,
@@ -27,8 +27,6 @@ single as (
         case when source is not null then [source] else [] end as sources,
         case when feed is not null then [feed] else [] end as feeds,
         case when match_rule <> 'lead' then [match_rule] end as match_rules,
-        incident_date,
-        date_precision,
         victim,
         victim_type,
         country,
@@ -55,8 +53,6 @@ many as (
         list_sort(list_distinct(list(source))) as sources,
         list_sort(list_distinct(list(feed))) as feeds,
         list_sort(list_distinct(list(match_rule) filter (where match_rule <> 'lead'))) as match_rules,
-        first(incident_date order by date_precedence, source, source_record_key) as incident_date,
-        first(date_precision order by date_precedence, source, source_record_key) as date_precision,
         -- Placeholder names (BlockSec's 'N/A', 'Unknown') lose to real ones.
         first(victim order by lower(victim) in ('n/a', 'unknown'), precedence, source, source_record_key) as victim,
         first(victim_type order by precedence, source, source_record_key) filter (where victim_type is not null) as victim_type,
@@ -79,9 +75,11 @@ many as (
 ),
 
 fields as (
-    select * from single
-    union all
-    select * from many
+    select
+        f.incident_id, f.source, f.sources, f.feeds, f.match_rules, d.incident_date, d.date_precision,
+        f.* exclude (incident_id, source, sources, feeds, match_rules)
+    from (select * from single union all select * from many) f
+    join int_incident_dates d using (incident_id)
 ),
 
 completeness as (

@@ -5,8 +5,7 @@
 -- fetched only for days nothing else covers), then the bundled points (which
 -- were transcribed from the first two). feed names the staging model; the
 -- rows carry its precedence until the end instead of its name, which DuckDB
--- stores apart from the row (isolated, 1000x: peak RSS 1.31-1.38 to
--- 1.27-1.30 GB).
+-- stores apart from the row (less memory).
 with unioned as materialized (
     select asset, price_date, close_usd, source, 1 as precedence from stg_prices__yfinance where reject_reason is null
     union all
@@ -21,12 +20,10 @@ with unioned as materialized (
     select asset, price_date, close_usd, source, 6 from stg_bundled__prices where reject_reason is null
 ),
 
--- Only (asset, day) pairs with more than one row go through the window: at
--- 1000x there are none among 6.8M rows, and the window over all of them cost
--- about 5 s. The pairs are looked for only among the assets that have some
--- day twice: a list of each asset's days (2,000 groups) is cheaper than
--- grouping all 6.8M rows by (asset, day), which was a third of this model's
--- CPU (isolated, 1000x: 4.1-4.4 to 3.1-3.5 CPU s, same rows). A null date
+-- Only (asset, day) pairs with more than one row go through the window,
+-- which is costly over every price and usually finds none. The pairs are
+-- looked for only among the assets that have some day twice: a list of each
+-- asset's days is cheaper than grouping every price by (asset, day). A null date
 -- counts in count(*) but not in list_unique, so its asset takes the exact path.
 dup_assets as (
     select asset from unioned group by asset having count(*) > list_unique(list(price_date))

@@ -7,5 +7,5 @@ select
     c.match_rule,
     c.incident_id
 from int_incident_records r
--- On the row id, not the (source, key) text pair: 1.5 -> 1.1 CPU s at 1000x.
+-- On the row id, cheaper than the (source, key) text pair.
 join int_incident_clusters c on c.record_rowid = r.rowid
