@@ -95,6 +95,10 @@ func TestUnchangedInputsPublishNothing(t *testing.T) {
 	for _, m := range []string{"raw_defillama_hacks", "raw_ecb_eurofxref", "raw_prices_yfinance"} {
 		require.Regexp(t, `"msg":"inputs unchanged, not reloaded".*"model":"`+m+`"`, logs.String())
 	}
+	// The record counts of the tables not reloaded are those of their load.
+	for i, s := range third.Manifest.Sources {
+		require.Equal(t, first.Manifest.Sources[i].Rows, s.Rows, s.Name)
+	}
 
 	runs, err := Runs(t.Context(), &c, 10)
 	require.NoError(t, err)

@@ -33,11 +33,28 @@ func inTransaction(ctx context.Context, conn *sql.Conn, f func() error) error {
 
 // loadRaw creates the raw tables, skipping each one whose SQL and input files
 // (bytes and fetch day) are those it was last loaded from, and returns the
-// other models. The fingerprint is stored beside the table in the same
-// transaction, so it can never describe a table that was not loaded.
+// other models. The fingerprint and the record counts are stored beside the
+// table in the same transaction, so they can never describe a table that
+// was not loaded.
 func loadRaw(ctx context.Context, log *slog.Logger, conn *sql.Conn, models []Model, extracted []landing.Extracted) ([]Model, error) {
-	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS meta_raw_loads (
-		model VARCHAR PRIMARY KEY, fingerprint VARCHAR NOT NULL, loaded_at TIMESTAMPTZ NOT NULL)`); err != nil {
+	for _, stmt := range []string{
+		`CREATE TABLE IF NOT EXISTS meta_raw_loads (
+			model VARCHAR PRIMARY KEY, fingerprint VARCHAR NOT NULL, loaded_at TIMESTAMPTZ NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS meta_raw_records (
+			model VARCHAR NOT NULL, source VARCHAR NOT NULL, feed VARCHAR NOT NULL, records BIGINT NOT NULL)`,
+	} {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			return nil, err
+		}
+	}
+	// Counts of a raw model since removed or renamed are no one's.
+	var raw []string
+	for _, m := range models {
+		if m.Layer == "raw" {
+			raw = append(raw, m.Name)
+		}
+	}
+	if _, err := conn.ExecContext(ctx, "DELETE FROM meta_raw_records WHERE NOT list_contains("+sqlList(raw)+", model)"); err != nil {
 		return nil, err
 	}
 	var rest []Model
@@ -64,13 +81,29 @@ func loadRaw(ctx context.Context, log *slog.Logger, conn *sql.Conn, models []Mod
 		if _, err := conn.ExecContext(ctx, "INSERT OR REPLACE INTO meta_raw_loads VALUES (?, ?, now())", m.Name, fp); err != nil {
 			return nil, err
 		}
-		var rows int64
-		if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM "+m.Name).Scan(&rows); err != nil {
+		rows, err := countRecords(ctx, conn, m)
+		if err != nil {
 			return nil, err
 		}
 		log.Info("loaded", "stage", "load", "model", m.Name, "rows", rows, "duration_ms", time.Since(start).Milliseconds())
 	}
 	return rest, nil
+}
+
+// countRecords counts a raw table's rows and, for a model with a records
+// header, records them per source in meta_raw_records.
+func countRecords(ctx context.Context, conn *sql.Conn, m Model) (int64, error) {
+	if _, err := conn.ExecContext(ctx, "DELETE FROM meta_raw_records WHERE model = ?", m.Name); err != nil {
+		return 0, err
+	}
+	if m.Records != "" {
+		if _, err := conn.ExecContext(ctx, "INSERT INTO meta_raw_records SELECT ?, _source, ?, count(*) FROM "+m.Name+" GROUP BY _source", m.Name, m.Records); err != nil {
+			return 0, err
+		}
+	}
+	var rows int64
+	err := conn.QueryRowContext(ctx, "SELECT count(*) FROM "+m.Name).Scan(&rows)
+	return rows, err
 }
 
 // rawFingerprint hashes a raw model's SQL and the files it reads.

@@ -18,6 +18,10 @@ import (
 // Model is one SQL file holding one SELECT.
 type Model struct {
 	Layer, Name, SQL string
+	// Records, from a raw model's "-- records: <feed>" header, says each of
+	// its rows is one record of that feed: the load counts them per source
+	// (meta_raw_records) for the row balance of fct_source_rows.
+	Records string
 	// Materialize is TABLE or VIEW: the layer's, unless the file's header
 	// says "-- materialized: view" or "-- materialized: table".
 	Materialize string
@@ -81,7 +85,7 @@ func readLayer(fsys fs.FS, dir, materialize string) ([]Model, error) {
 			return nil, err
 		}
 		name := strings.TrimSuffix(path.Base(n), ".sql")
-		m := Model{Layer: dir, Name: name, SQL: string(b), Materialize: materialize}
+		m := Model{Layer: dir, Name: name, SQL: string(b), Materialize: materialize, Records: sqlHeader(string(b), "records")}
 		if h := sqlHeader(m.SQL, "materialized"); h != "" {
 			m.Materialize = strings.ToUpper(h)
 			if m.Materialize != "TABLE" && m.Materialize != "VIEW" {

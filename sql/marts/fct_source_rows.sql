@@ -3,26 +3,12 @@
 -- between them shows up (sql/tests checks rows_in = accepted + rejected).
 -- Lines the load's quarantine kept out of the raw tables count in both
 -- rows_in and rejected.
+-- Raw models whose rows are one record each say so in a "-- records: <feed>"
+-- header, and the load counts them (meta_raw_records); the others are
+-- counted here.
 with raw_records as (
-    select _source, 'defillama_hacks' as feed from raw_defillama_hacks
-    union all select _source, 'curated_incidents' from raw_curated_incidents
-    union all select _source, 'prices_coinmarketcap' from raw_prices_coinmarketcap
-    union all select _source, 'bundled_prices' from raw_bundled_prices
-    union all select _source, 'bundled_fx' from raw_bundled_fx
-    union all select _source, 'slowmist_hacked' from raw_slowmist_hacked
-    union all select _source, 'defi_rekt' from raw_defi_rekt
-    union all select _source, 'blocksec_events' from raw_blocksec_events
-    -- The live forms of the two exports are staged with them, under their feed.
-    union all select _source, 'slowmist_hacked' from raw_slowmist_html
-    union all select _source, 'defi_rekt' from raw_defi_rekt_api
-    union all select _source, 'defihacklabs' from raw_defihacklabs
-    union all select _source, 'ofac_addresses' from raw_ofac_addresses
-    union all select _source, 'dn_institute' from raw_dn_institute
-    union all select _source, 'rekt_news' from raw_rekt_news
-    union all select _source, 'binance_klines' from raw_binance_klines
-    union all select _source, 'ofac_sdn_advanced' from raw_ofac_sdn_advanced
     -- An empty date is a record (rejected in staging), not a header row.
-    union all select _source, 'prices_yfinance' from raw_prices_yfinance where coalesce(c0, '') not in ('Price', 'Ticker', 'Date')
+    select _source, 'prices_yfinance' as feed from raw_prices_yfinance where coalesce(c0, '') not in ('Price', 'Ticker', 'Date')
     -- FRED records are days with a value ('.' and empty mean none).
     union all select _source, 'fred_fredgraph' from raw_fred_fredgraph
         where c0 not in ('DATE', 'observation_date') and coalesce(trim(c1), '') not in ('', '.')
@@ -31,7 +17,9 @@ with raw_records as (
 
 -- Where a raw row is not one record, the records are counted their own way.
 raw_counts as (
-    select _source as source, feed, count(*) as rows_in from raw_records group by all
+    select source, feed, records as rows_in from meta_raw_records
+    union all
+    select _source, feed, count(*) from raw_records group by all
     union all
     -- An sdn.csv record here is one "Digital Currency Address - " mention in
     -- Remarks (the entries without one carry no address to match).
@@ -83,12 +71,13 @@ staged as (
     group by all
 )
 
+-- A full join, so staged records with no raw count unbalance the row too.
 select
-    r.source,
-    r.feed,
-    r.rows_in,
+    source,
+    feed,
+    coalesce(r.rows_in, 0) as rows_in,
     coalesce(s.accepted, 0) as accepted,
     coalesce(s.rejected, 0) as rejected
 from raw_totals r
-left join staged s using (source, feed)
-order by r.source, r.feed
+full join staged s using (source, feed)
+order by source, feed

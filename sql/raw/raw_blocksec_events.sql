@@ -2,6 +2,7 @@
 -- list. Scalars are text (loss is a decimal string, date unix ms) and typed
 -- in staging; transactions stay JSON. _file and _position (1-based place
 -- in the list) say which of two records with one id came first.
+-- records: blocksec_events
 with docs as (
     select filename, list
     from read_json(getvariable('files_blocksec_events'), format = 'unstructured', filename = true,

@@ -1,7 +1,8 @@
 -- The curated incident list (sources/bundled/dprk_incidents.csv or a user's
 -- file with the same header, checked by the source before landing).
--- Duplicates (pipeline/quarantine.go): a second row for an incident_key is a reject; the first is kept.
+-- Duplicates (pipeline/warehouse/quarantine.go): a second row for an incident_key is a reject; the first is kept.
 -- quarantine key: 1
+-- records: curated_incidents
 select r.* exclude (filename), m.source as _source, m.fetched_at as _fetched_at
 from read_csv(getvariable('files_curated_incidents'), header = true, auto_detect = false,
     delim = ',', quote = '"', filename = true, columns = {

@@ -1,7 +1,8 @@
 -- De.Fi REKT database export as landed (header checked by the source), all
 -- text; staging types it.
--- Duplicates (pipeline/quarantine.go): a second record with an id already seen is a reject (the first is kept), whether identical or not.
+-- Duplicates (pipeline/warehouse/quarantine.go): a second record with an id already seen is a reject (the first is kept), whether identical or not.
 -- quarantine key: 1
+-- records: defi_rekt
 select r.* exclude (filename), m.source as _source, m.fetched_at as _fetched_at
 from read_csv(getvariable('files_defi_rekt'), header = true, auto_detect = false,
     delim = ',', quote = '"', escape = '"', filename = true, columns = {

@@ -3,6 +3,7 @@
 -- alike: project_name is the name, name_categories the category, the
 -- network's name the chain, scam_type.type and .name the type and its parent.
 -- All text; staging types it.
+-- records: defi_rekt
 with docs as (
     select filename, items
     from read_json(getvariable('files_defi_rekt_api'), format = 'unstructured', filename = true,

@@ -1,6 +1,7 @@
 -- DeFiHackLabs entries as parsed from the fetched README files (one JSON
 -- object a line): the date as YYYYMMDD, name, root cause and the loss as
 -- free text. All text; staging reads the amounts.
+-- records: defihacklabs
 select
     r.file, r.date, r.name, r.cause, r.lost,
     m.source as _source,

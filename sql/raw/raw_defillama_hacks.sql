@@ -1,6 +1,7 @@
 -- DeFiLlama /hacks JSON as fetched. Numbers are read as text and typed in
 -- staging, so one bad value is quarantined instead of failing the whole load;
 -- defillamaId is text because it changed from int to string upstream.
+-- records: defillama_hacks
 select
     r.date, r.name, r.classification, r.technique, r.amount, r.chain,
     r.bridgeHack, r.targetType, r.source, r.returnedFunds, r.defillamaId,

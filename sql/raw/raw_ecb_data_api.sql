@@ -2,7 +2,7 @@
 -- per (series, day). Columns are read by position because their number and
 -- order vary (8-column short responses, the full 32): staging finds
 -- CURRENCY, CURRENCY_DENOM, TIME_PERIOD and OBS_VALUE by their header name.
--- Duplicates (pipeline/quarantine.go): a second row for a (series, day) in a
+-- Duplicates (pipeline/warehouse/quarantine.go): a second row for a (series, day) in a
 -- file is a reject (duplicate of line N); the first is kept.
 -- quarantine key: KEY, TIME_PERIOD
 select r.* exclude (filename), r.filename as _file, m.source as _source, m.fetched_at as _fetched_at

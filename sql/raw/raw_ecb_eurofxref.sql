@@ -2,7 +2,7 @@
 -- TARGET day, newest first, units per EUR, 'N/A' for discontinued currencies
 -- and a trailing comma on every line. Columns are read by position (c0 is the
 -- date) because the header row itself says which currency each position is.
--- Duplicates (pipeline/quarantine.go): a second row for a date is a reject (duplicate of line N); the first is kept.
+-- Duplicates (pipeline/warehouse/quarantine.go): a second row for a date is a reject (duplicate of line N); the first is kept.
 -- quarantine key: 1
 select r.* exclude (filename), m.source as _source, m.fetched_at as _fetched_at
 from read_csv(getvariable('files_ecb_eurofxref'), header = false, auto_detect = false,

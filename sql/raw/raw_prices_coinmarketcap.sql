@@ -1,6 +1,7 @@
 -- Kaggle "Cryptocurrency Historical Prices" (CoinMarketCap) CSVs.
--- Duplicates (pipeline/quarantine.go): a second row for a date in a file is a reject; the first is kept.
+-- Duplicates (pipeline/warehouse/quarantine.go): a second row for a date in a file is a reject; the first is kept.
 -- quarantine key: 4
+-- records: prices_coinmarketcap
 select r.SNo, r.Name, r.Symbol, r.Date, r.High, r.Low, r.Open, r.Close,
     r.Volume, r.Marketcap, m.source as _source, m.fetched_at as _fetched_at
 from read_csv(getvariable('files_prices_coinmarketcap'), header = true, auto_detect = false,

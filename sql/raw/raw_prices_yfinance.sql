@@ -5,7 +5,7 @@
 -- tells the rows of each ticker apart: the long landed path on every row
 -- slowed this load down. The source
 -- and fetch time are looked up once per file.
--- Duplicates (pipeline/quarantine.go): a second row for a date in a file is a reject; the first is kept.
+-- Duplicates (pipeline/warehouse/quarantine.go): a second row for a date in a file is a reject; the first is kept.
 -- quarantine key: 1
 with files as (
     select

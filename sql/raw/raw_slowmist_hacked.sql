@@ -1,7 +1,8 @@
 -- SlowMist Hacked export as landed (header checked by the source). Every
 -- column is text; staging types it, so one bad value is quarantined.
--- Duplicates (pipeline/quarantine.go): an exact duplicate line is one record and one reject.
+-- Duplicates (pipeline/warehouse/quarantine.go): an exact duplicate line is one record and one reject.
 -- quarantine key: line
+-- records: slowmist_hacked
 select r.* exclude (filename), m.source as _source, m.fetched_at as _fetched_at
 from read_csv(getvariable('files_slowmist_hacked'), header = true, auto_detect = false,
     delim = ',', quote = '"', escape = '"', filename = true, columns = {

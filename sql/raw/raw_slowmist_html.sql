@@ -5,6 +5,7 @@
 -- amount is a loss_usd (its number: "$ 160,000 DAI" is 160000; empty
 -- otherwise, the token text stays in the archived page), and "-" is none.
 -- A "$" without a number is passed on for staging to quarantine.
+-- records: slowmist_hacked
 select
     r.date,
     r.name,

@@ -1,4 +1,4 @@
--- Lines the load's quarantine (pipeline/quarantine.go) kept out of the raw
+-- Lines the load's quarantine (pipeline/warehouse/quarantine.go) kept out of the raw
 -- tables: wrong number of fields, a stray or unterminated quote, invalid
 -- UTF-8. One row each, with the file, line number, truncated text and reason;
 -- the rest of the file loaded. Warnings that did not keep a line out (invalid
