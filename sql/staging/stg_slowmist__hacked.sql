@@ -27,10 +27,7 @@ typed as (
 
 select
     source,
-    -- No id upstream: date, name and an ordinal among identical pairs,
-    -- ordered by the full record so it is deterministic.
-    coalesce(strftime(incident_date, '%Y-%m-%d'), '') || '|' || coalesce(victim, '') || '|'
-        || row_number() over (partition by source, incident_date, victim order by record) as source_record_key,
+    date_victim_key(source, incident_date, victim, record) as source_record_key,
     'slowmist' as feed,
     'slowmist_hacked' as format,
     record,
