@@ -270,7 +270,7 @@ func Culprit(ctx context.Context, s Settings, extracted []landing.Extracted, rle
 }
 
 // loadAlone loads one raw model from one source's files in a scratch
-// in-memory database.
+// in-memory database, with the macros it may call.
 func loadAlone(ctx context.Context, s Settings, models []Model, model Model, e landing.Extracted) error {
 	conn, err := OpenConn(ctx, "")
 	if err != nil {
@@ -285,6 +285,10 @@ func loadAlone(ctx context.Context, s Settings, models []Model, model Model, e l
 		return err
 	}
 	if err := setVariables(ctx, conn.Conn, s, []Model{model}, one, s.TmpDir); err != nil {
+		return err
+	}
+	macros := slices.DeleteFunc(slices.Clone(models), func(m Model) bool { return m.Layer != "macros" })
+	if err := buildModels(ctx, slog.New(slog.DiscardHandler), conn.Conn, macros); err != nil {
 		return err
 	}
 	// Materialised: a count alone would let DuckDB skip the columns that fail.

@@ -31,7 +31,7 @@ func inTransaction(ctx context.Context, conn *sql.Conn, f func() error) error {
 	return err
 }
 
-// loadRaw creates the raw tables, skipping each one whose SQL and input files
+// loadRaw creates the macros and the raw tables, skipping each one whose SQL and input files
 // (bytes and fetch day) are those it was last loaded from, and returns the
 // other models. The fingerprint and the record counts are stored beside the
 // table in the same transaction, so they can never describe a table that
@@ -59,6 +59,13 @@ func loadRaw(ctx context.Context, log *slog.Logger, conn *sql.Conn, models []Mod
 	}
 	var rest []Model
 	for _, m := range models {
+		if m.Layer == "macros" {
+			// TEMP, so created on every run, before any model that calls it.
+			if err := buildModels(ctx, log, conn, []Model{m}); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if m.Layer != "raw" {
 			rest = append(rest, m)
 			continue

@@ -15,7 +15,8 @@ import (
 	"time"
 )
 
-// Model is one SQL file holding one SELECT.
+// Model is one SQL file holding one SELECT, or, in macros/, one
+// CREATE OR REPLACE TEMP MACRO statement named like its file.
 type Model struct {
 	Layer, Name, SQL string
 	// Records, from a raw model's "-- records: <feed>" header, says each of
@@ -23,7 +24,7 @@ type Model struct {
 	// (meta_raw_records) for the row balance of fct_source_rows.
 	Records string
 	// Materialize is TABLE or VIEW: the layer's, unless the file's header
-	// says "-- materialized: view" or "-- materialized: table".
+	// says "-- materialized: view" or "-- materialized: table"; MACRO for a macro.
 	Materialize string
 	// Reads are the other models the SQL names: the edges of the model
 	// graph, from which the build order and the drop points follow.
@@ -34,6 +35,7 @@ type Model struct {
 var layers = []struct {
 	dir, materialize string
 }{
+	{"macros", "MACRO"},
 	{"raw", "TABLE"},
 	{"staging", "VIEW"},
 	{"intermediate", "TABLE"},
@@ -86,6 +88,13 @@ func readLayer(fsys fs.FS, dir, materialize string) ([]Model, error) {
 		}
 		name := strings.TrimSuffix(path.Base(n), ".sql")
 		m := Model{Layer: dir, Name: name, SQL: string(b), Materialize: materialize, Records: sqlHeader(string(b), "records")}
+		if materialize == "MACRO" {
+			if ids := identifiers(m.SQL); len(ids) < 6 || strings.Join(ids[:6], " ") != "create or replace temp macro "+name {
+				return nil, fmt.Errorf("%s: must hold CREATE OR REPLACE TEMP MACRO %s", n, name)
+			}
+			out = append(out, m)
+			continue
+		}
 		if h := sqlHeader(m.SQL, "materialized"); h != "" {
 			m.Materialize = strings.ToUpper(h)
 			if m.Materialize != "TABLE" && m.Materialize != "VIEW" {
@@ -221,6 +230,12 @@ func buildModels(ctx context.Context, log *slog.Logger, conn *sql.Conn, models [
 	for _, m := range models {
 		start := time.Now()
 		kind := m.Materialize
+		if kind == "MACRO" {
+			if _, err := conn.ExecContext(ctx, m.SQL); err != nil {
+				return fmt.Errorf("macro %s: %w", m.Name, err)
+			}
+			continue
+		}
 		create := "CREATE OR REPLACE TEMP " + kind
 		if m.Layer == "raw" {
 			create = "CREATE OR REPLACE " + kind

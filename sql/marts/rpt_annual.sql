@@ -55,12 +55,9 @@ select
     stolen_gbp,
     recovered_usd,
     reimbursed_usd,
-    round(100 * (incidents - if(is_partial_year, lag(ytd_incidents) over w, lag(incidents) over w))
-        / nullif(if(is_partial_year, lag(ytd_incidents) over w, lag(incidents) over w), 0), 1)::decimal(18, 1) as yoy_incidents_pct,
-    round(100 * (stolen_usd - if(is_partial_year, lag(ytd_stolen_usd) over w, lag(stolen_usd) over w))
-        / nullif(if(is_partial_year, lag(ytd_stolen_usd) over w, lag(stolen_usd) over w), 0), 1)::decimal(18, 1) as yoy_stolen_usd_pct,
-    round(100 * (stolen_gbp - if(is_partial_year, lag(ytd_stolen_gbp) over w, lag(stolen_gbp) over w))
-        / nullif(if(is_partial_year, lag(ytd_stolen_gbp) over w, lag(stolen_gbp) over w), 0), 1)::decimal(18, 1) as yoy_stolen_gbp_pct,
+    yoy_pct(incidents, lag(incidents) over w, lag(ytd_incidents) over w, is_partial_year) as yoy_incidents_pct,
+    yoy_pct(stolen_usd, lag(stolen_usd) over w, lag(ytd_stolen_usd) over w, is_partial_year) as yoy_stolen_usd_pct,
+    yoy_pct(stolen_gbp, lag(stolen_gbp) over w, lag(ytd_stolen_gbp) over w, is_partial_year) as yoy_stolen_gbp_pct,
     if(is_partial_year, 'ytd_to_' || strftime(as_of_date, '%m-%d'), 'full_year') as yoy_basis,
     is_partial_year,
     as_of_date

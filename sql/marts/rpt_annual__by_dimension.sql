@@ -61,12 +61,9 @@ select
     f.stolen_usd,
     f.stolen_gbp,
     round(100 * f.stolen_usd / nullif(r.stolen_usd, 0), 1)::decimal(9, 1) as share_of_year_pct,
-    round(100 * (f.incidents - if(f.is_partial_year, lag(f.ytd_incidents) over w, lag(f.incidents) over w))
-        / nullif(if(f.is_partial_year, lag(f.ytd_incidents) over w, lag(f.incidents) over w), 0), 1)::decimal(18, 1) as yoy_incidents_pct,
-    round(100 * (f.stolen_usd - if(f.is_partial_year, lag(f.ytd_stolen_usd) over w, lag(f.stolen_usd) over w))
-        / nullif(if(f.is_partial_year, lag(f.ytd_stolen_usd) over w, lag(f.stolen_usd) over w), 0), 1)::decimal(18, 1) as yoy_stolen_usd_pct,
-    round(100 * (f.stolen_gbp - if(f.is_partial_year, lag(f.ytd_stolen_gbp) over w, lag(f.stolen_gbp) over w))
-        / nullif(if(f.is_partial_year, lag(f.ytd_stolen_gbp) over w, lag(f.stolen_gbp) over w), 0), 1)::decimal(18, 1) as yoy_stolen_gbp_pct,
+    yoy_pct(f.incidents, lag(f.incidents) over w, lag(f.ytd_incidents) over w, f.is_partial_year) as yoy_incidents_pct,
+    yoy_pct(f.stolen_usd, lag(f.stolen_usd) over w, lag(f.ytd_stolen_usd) over w, f.is_partial_year) as yoy_stolen_usd_pct,
+    yoy_pct(f.stolen_gbp, lag(f.stolen_gbp) over w, lag(f.ytd_stolen_gbp) over w, f.is_partial_year) as yoy_stolen_gbp_pct,
     r.yoy_basis,
     r.is_partial_year,
     r.as_of_date

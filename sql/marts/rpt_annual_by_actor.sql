@@ -68,12 +68,9 @@ select
     f.incidents_confirmed,
     f.stolen_usd_confirmed,
     round(100 * f.stolen_usd / nullif(r.stolen_usd, 0), 1)::decimal(9, 1) as share_of_year_pct,
-    round(100 * (f.incidents - if(f.is_partial_year, lag(f.ytd_incidents) over w, lag(f.incidents) over w))
-        / nullif(if(f.is_partial_year, lag(f.ytd_incidents) over w, lag(f.incidents) over w), 0), 1)::decimal(18, 1) as yoy_incidents_pct,
-    round(100 * (f.stolen_usd - if(f.is_partial_year, lag(f.ytd_stolen_usd) over w, lag(f.stolen_usd) over w))
-        / nullif(if(f.is_partial_year, lag(f.ytd_stolen_usd) over w, lag(f.stolen_usd) over w), 0), 1)::decimal(18, 1) as yoy_stolen_usd_pct,
-    round(100 * (f.stolen_gbp - if(f.is_partial_year, lag(f.ytd_stolen_gbp) over w, lag(f.stolen_gbp) over w))
-        / nullif(if(f.is_partial_year, lag(f.ytd_stolen_gbp) over w, lag(f.stolen_gbp) over w), 0), 1)::decimal(18, 1) as yoy_stolen_gbp_pct,
+    yoy_pct(f.incidents, lag(f.incidents) over w, lag(f.ytd_incidents) over w, f.is_partial_year) as yoy_incidents_pct,
+    yoy_pct(f.stolen_usd, lag(f.stolen_usd) over w, lag(f.ytd_stolen_usd) over w, f.is_partial_year) as yoy_stolen_usd_pct,
+    yoy_pct(f.stolen_gbp, lag(f.stolen_gbp) over w, lag(f.ytd_stolen_gbp) over w, f.is_partial_year) as yoy_stolen_gbp_pct,
     r.yoy_basis,
     f.is_partial_year,
     f.strength_g as incidents_strength_g,

@@ -33,8 +33,7 @@ sums as (
 top_sums as (
     select
         r.year,
-        round(100 * (coalesce(s.top10_usd, 0) - lag(coalesce(s.top10_usd, 0)) over (order by r.year))
-            / nullif(lag(coalesce(s.top10_usd, 0)) over (order by r.year), 0), 1)::decimal(18, 1) as yoy_top10_stolen_usd_pct
+        pct_change(coalesce(s.top10_usd, 0), lag(coalesce(s.top10_usd, 0)) over (order by r.year)) as yoy_top10_stolen_usd_pct
     from rpt_annual r
     left join sums s using (year)
 )

@@ -79,14 +79,12 @@ select
         when row_number() over first_seen > 1 then 'duplicate id: the first record is kept'
         when d.date_ms is null or d.date_ms <= 0 then 'missing or unparseable date'
         when d.victim is null then 'missing name'
-        when d.incident_date < date '2009-01-03' then 'date before 2009-01-03 (the first Bitcoin block)'
-        when d.incident_date > d.fetched_date then 'date in the future'
-        when lower(trim(d.amount_text)) in ('nan', '-nan', 'inf', '+inf', '-inf', 'infinity', '+infinity', '-infinity') then 'amount is not a finite number'
-        when try_cast(trim(d.amount_text) as double) >= 1e11 then 'amount above the plausible bound (USD 100 billion)'
-        when nullif(trim(d.amount_text), '') is not null and d.amount_usd is null then 'unparseable amount'
-        when d.amount_usd < 0 then 'negative amount'
-        when d.txs is null and d.record like '%"transactions":%' and json_type(json_extract(d.record, '$.transactions')) not in ('ARRAY', 'NULL')
-            then 'transactions is not a list'
+        else coalesce(
+            reject_incident_date(d.incident_date, d.fetched_date),
+            reject_amount(d.amount_text, d.amount_usd),
+            case when d.txs is null and d.record like '%"transactions":%' and json_type(json_extract(d.record, '$.transactions')) not in ('ARRAY', 'NULL')
+                then 'transactions is not a list' end
+        )
     end as reject_reason
 from dated d
 window first_seen as (partition by d.source, d.blocksec_id order by d._file, d._position)

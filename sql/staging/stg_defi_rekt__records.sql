@@ -65,12 +65,10 @@ select
         when count(*) over (partition by source, rekt_id) > 1 then 'duplicate id'
         when incident_date is null then 'missing or unparseable date'
         when victim is null then 'missing name'
-        when incident_date < date '2009-01-03' then 'date before 2009-01-03 (the first Bitcoin block)'
-        when incident_date > fetched_date then 'date in the future'
-        when lower(trim(amount_text)) in ('nan', '-nan', 'inf', '+inf', '-inf', 'infinity', '+infinity', '-infinity') then 'amount is not a finite number'
-        when try_cast(trim(amount_text) as double) >= 1e11 then 'amount above the plausible bound (USD 100 billion)'
-        when nullif(trim(amount_text), '') is not null and amount_usd is null then 'unparseable amount'
-        when amount_usd < 0 then 'negative amount'
-        when nullif(trim(returned_text), '') is not null and funds_returned is null then 'unparseable funds_returned'
+        else coalesce(
+            reject_incident_date(incident_date, fetched_date),
+            reject_amount(amount_text, amount_usd),
+            case when nullif(trim(returned_text), '') is not null and funds_returned is null then 'unparseable funds_returned' end
+        )
     end as reject_reason
 from typed

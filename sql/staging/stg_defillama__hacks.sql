@@ -106,14 +106,16 @@ select
         when contains(record, chr(65533)) then 'invalid UTF-8 (replaced with U+FFFD at load)'
         when date_unix is null then 'missing or unparseable date'
         when victim is null then 'missing name'
-        when incident_date < date '2009-01-03' then 'date before 2009-01-03 (the first Bitcoin block)'
-        when incident_date > fetched_date then 'date in the future'
-        when lower(trim(amount_text)) in ('nan', '-nan', 'inf', '+inf', '-inf', 'infinity', '+infinity', '-infinity') then 'amount is not a finite number'
-        when try_cast(trim(amount_text) as double) >= 1e11 then 'amount above the plausible bound (USD 100 billion)'
-        when amount_text is not null and amount_usd is null then 'unparseable amount'
-        when amount_usd < 0 then 'negative amount'
-        when returned_text is not null and returned_usd is null then 'unparseable returnedFunds'
-        when returned_usd < 0 then 'negative returnedFunds'
-        when chain_malformed then 'chain is not a list'
+        else coalesce(
+            reject_incident_date(incident_date, fetched_date),
+            reject_amount(amount_text, amount_usd),
+            case
+                -- Unlike reject_amount's other feeds, a blank amount is unparseable here.
+                when amount_text is not null and amount_usd is null then 'unparseable amount'
+                when returned_text is not null and returned_usd is null then 'unparseable returnedFunds'
+                when returned_usd < 0 then 'negative returnedFunds'
+                when chain_malformed then 'chain is not a list'
+            end
+        )
     end as reject_reason
 from numbered

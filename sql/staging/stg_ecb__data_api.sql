@@ -44,34 +44,10 @@ classified as (
             when try_cast(period as date) is null then 'TIME_PERIOD is not a day'
             when try_cast(period as date) > _fetched_at::date then 'date in the future'
             when nullif(value, '') is null then 'missing OBS_VALUE'
-            when try_cast(value as double) is null then 'unparseable OBS_VALUE'
-            when not isfinite(try_cast(value as double)) then 'OBS_VALUE is not a finite number'
-            when try_cast(value as double) <= 0 then 'non-positive OBS_VALUE'
+            else reject_positive_number(try_cast(value as double), 'OBS_VALUE')
         end as reject_reason
     from observations
-),
-
--- Plausibility (docs/operations.md): a rate more than 10x away from more
--- than half of its currency's nearest rates (two days before, two after) is
--- a corrupted cell, not a market move, and would bend every figure
--- converted at it. A majority, so that one bad day does not condemn its
--- neighbours; lag and lead share one sort.
-neighbours as (
-    select
-        *,
-        coalesce(greatest(per_eur / lag(ok_rate, 2) over w, lag(ok_rate, 2) over w / per_eur) > 10, false)::int
-            + coalesce(greatest(per_eur / lag(ok_rate) over w, lag(ok_rate) over w / per_eur) > 10, false)::int
-            + coalesce(greatest(per_eur / lead(ok_rate) over w, lead(ok_rate) over w / per_eur) > 10, false)::int
-            + coalesce(greatest(per_eur / lead(ok_rate, 2) over w, lead(ok_rate, 2) over w / per_eur) > 10, false)::int as far,
-        (lag(ok_rate, 2) over w is not null)::int + (lag(ok_rate) over w is not null)::int
-            + (lead(ok_rate) over w is not null)::int + (lead(ok_rate, 2) over w is not null)::int as near
-    from (select *, case when reject_reason is null then per_eur end as ok_rate from classified)
-    window w as (partition by source, currency order by rate_date)
 )
 
-select * exclude (far, near, ok_rate) replace (
-    coalesce(reject_reason, case
-        when 2 * far > near then 'rate more than 10x away from the neighbouring days'' rates'
-    end) as reject_reason
-)
-from neighbours
+-- A rate far from its neighbouring days' rates is rejected too.
+select * from reject_rate_outliers('classified')

@@ -40,39 +40,15 @@ classified as (
             when h.currency is null or h.currency = '' then 'value in a column without a currency header'
             when try_cast(o.c0 as date) is null then 'unparseable date'
             when try_cast(o.c0 as date) > h.fetch_day then 'date in the future'
-            when try_cast(o.cell as double) is null then 'unparseable rate'
-            when not isfinite(try_cast(o.cell as double)) then 'rate is not a finite number'
-            when try_cast(o.cell as double) <= 0 then 'non-positive rate'
+            else reject_positive_number(try_cast(o.cell as double), 'rate')
         end as reject_reason
     from observations o
     left join header h on h._source = o._source and h.col = o.col
 ),
 
--- Plausibility (docs/operations.md): a rate more than 10x away from more
--- than half of its currency's nearest rates (two days before, two after) is
--- a corrupted cell, not a market move, and would bend every figure
--- converted at it. A majority, so that one bad day does not condemn its
--- neighbours; lag and lead share one sort.
-neighbours as (
-    select
-        *,
-        coalesce(greatest(per_eur / lag(ok_rate, 2) over w, lag(ok_rate, 2) over w / per_eur) > 10, false)::int
-            + coalesce(greatest(per_eur / lag(ok_rate) over w, lag(ok_rate) over w / per_eur) > 10, false)::int
-            + coalesce(greatest(per_eur / lead(ok_rate) over w, lead(ok_rate) over w / per_eur) > 10, false)::int
-            + coalesce(greatest(per_eur / lead(ok_rate, 2) over w, lead(ok_rate, 2) over w / per_eur) > 10, false)::int as far,
-        (lag(ok_rate, 2) over w is not null)::int + (lag(ok_rate) over w is not null)::int
-            + (lead(ok_rate) over w is not null)::int + (lead(ok_rate, 2) over w is not null)::int as near
-    from (select *, case when reject_reason is null then per_eur end as ok_rate from classified)
-    window w as (partition by source, currency order by rate_date)
-),
-
+-- A rate far from its neighbouring days' rates is rejected too.
 checked as (
-    select * exclude (far, near, ok_rate) replace (
-        coalesce(reject_reason, case
-            when 2 * far > near then 'rate more than 10x away from the neighbouring days'' rates'
-        end) as reject_reason
-    )
-    from neighbours
+    select * from reject_rate_outliers('classified')
 )
 
 -- record and source_record_key are only built for rejected rows (the

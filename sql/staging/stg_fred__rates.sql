@@ -31,9 +31,7 @@ select
         when s.series is null then 'series ' || coalesce(h.series, '(no header)') || ' is not in seeds/fred_series.csv'
         when try_cast(o.c0 as date) is null then 'unparseable date'
         when try_cast(o.c0 as date) > o._fetched_at::date then 'date in the future'
-        when try_cast(o.c1 as double) is null then 'unparseable rate'
-        when not isfinite(try_cast(o.c1 as double)) then 'rate is not a finite number'
-        when try_cast(o.c1 as double) <= 0 then 'non-positive rate'
+        else reject_positive_number(try_cast(o.c1 as double), 'rate')
     end as reject_reason
 from observations o
 left join header h on h._file = o._file

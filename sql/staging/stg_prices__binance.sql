@@ -26,9 +26,6 @@ select
         when open_ms is null then 'unparseable openTime'
         when open_ms % 86400000 <> 0 then 'not a daily candle opening at 00:00 UTC'
         when close_ms is null or epoch_ms(close_ms) > _fetched_at then 'candle not closed when fetched'
-        when close_usd is null then 'unparseable close'
-        when not isfinite(close_usd) then 'close is not a finite number'
-        when close_usd <= 0 then 'non-positive close'
-        when close_usd >= 1e7 then 'close above the plausible bound (USD 10 million per unit)'
+        else reject_price(close_usd, 'close')
     end as reject_reason
 from typed

@@ -15,9 +15,6 @@ select
         when nullif(trim(Symbol), '') is null then 'missing symbol'
         when try_cast(left(trim(Date), 10) as date) is null then 'unparseable date'
         when try_cast(left(trim(Date), 10) as date) > _fetched_at::date then 'date in the future'
-        when try_cast(Close as double) is null then 'unparseable close'
-        when not isfinite(try_cast(Close as double)) then 'close is not a finite number'
-        when try_cast(Close as double) <= 0 then 'non-positive close'
-        when try_cast(Close as double) >= 1e7 then 'close above the plausible bound (USD 10 million per unit)'
+        else reject_price(try_cast(Close as double), 'close')
     end as reject_reason
 from src

@@ -29,10 +29,7 @@ select
         when s.asset is null then 'coin ' || t.coin_key || ' is not in seeds/coingecko_ids.csv'
         when t.ts is null then 'unparseable timestamp'
         when to_timestamp(t.ts) > t._fetched_at then 'timestamp in the future'
-        when t.close_usd is null then 'unparseable price'
-        when not isfinite(t.close_usd) then 'price is not a finite number'
-        when t.close_usd <= 0 then 'non-positive price'
-        when t.close_usd >= 1e7 then 'price above the plausible bound (USD 10 million per unit)'
+        else reject_price(t.close_usd, 'price')
     end as reject_reason
 from typed t
 left join seed_coingecko_ids s on 'coingecko:' || s.coingecko_id = t.coin_key

@@ -41,10 +41,7 @@ classified as (
             when t.ticker is null or not t.usd_pair then 'ticker is not a USD pair'
             when r.price_date is null then 'unparseable date'
             when r.price_date > t.fetch_day then 'date in the future'
-            when r.close_usd is null then 'unparseable close'
-            when not isfinite(r.close_usd) then 'close is not a finite number'
-            when r.close_usd <= 0 then 'non-positive close'
-            when r.close_usd >= 1e7 then 'close above the plausible bound (USD 10 million per unit)'
+            else reject_price(r.close_usd, 'close')
         end as reject_reason
     from rows r
     left join tickers t on t._file_index = r._file_index

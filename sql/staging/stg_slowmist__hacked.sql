@@ -27,10 +27,7 @@ typed as (
 
 select
     source,
-    -- No id upstream: date, name and an ordinal among identical pairs,
-    -- ordered by the full record so it is deterministic.
-    coalesce(strftime(incident_date, '%Y-%m-%d'), '') || '|' || coalesce(victim, '') || '|'
-        || row_number() over (partition by source, incident_date, victim order by record) as source_record_key,
+    date_victim_key(source, incident_date, victim, record) as source_record_key,
     'slowmist' as feed,
     'slowmist_hacked' as format,
     record,
@@ -55,11 +52,6 @@ select
     case
         when incident_date is null then 'missing or unparseable date'
         when victim is null then 'missing name'
-        when incident_date < date '2009-01-03' then 'date before 2009-01-03 (the first Bitcoin block)'
-        when incident_date > fetched_date then 'date in the future'
-        when lower(trim(amount_text)) in ('nan', '-nan', 'inf', '+inf', '-inf', 'infinity', '+infinity', '-infinity') then 'amount is not a finite number'
-        when try_cast(trim(amount_text) as double) >= 1e11 then 'amount above the plausible bound (USD 100 billion)'
-        when nullif(trim(amount_text), '') is not null and amount_usd is null then 'unparseable amount'
-        when amount_usd < 0 then 'negative amount'
+        else coalesce(reject_incident_date(incident_date, fetched_date), reject_amount(amount_text, amount_usd))
     end as reject_reason
 from typed
