@@ -30,7 +30,7 @@ import (
 
 // liveFeeds serves the snapshots in ../shared/data/live (and the BlockSec
 // response in hacks/) at the paths and with the request shapes of the live
-// endpoints (docs/feeds.md), each answer replaceable by a fault once.
+// endpoints (sources/<feed>/README.md), each answer replaceable by a fault once.
 type liveFeeds struct {
 	*httptest.Server
 	t      *testing.T
