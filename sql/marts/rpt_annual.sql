@@ -14,15 +14,9 @@ years as (
 totals as (
     select
         year,
-        count(*) as incidents,
-        count(amount_usd) as incidents_valued,
-        sum(amount_usd) as stolen_usd,
-        sum(amount_gbp) as stolen_gbp,
+        theft_totals(amount_usd, amount_gbp, in_ytd) as totals,
         sum(recovered_usd) as recovered_usd,
-        sum(reimbursed_usd) as reimbursed_usd,
-        count(*) filter (where in_ytd) as ytd_incidents,
-        sum(amount_usd) filter (where in_ytd) as ytd_stolen_usd,
-        sum(amount_gbp) filter (where in_ytd) as ytd_stolen_gbp
+        sum(reimbursed_usd) as reimbursed_usd
     from rpt_thefts
     group by year
 ),
@@ -30,15 +24,9 @@ totals as (
 filled as (
     select
         y.year,
-        coalesce(t.incidents, 0) as incidents,
-        coalesce(t.incidents_valued, 0) as incidents_valued,
-        coalesce(t.stolen_usd, 0)::decimal(18, 2) as stolen_usd,
-        coalesce(t.stolen_gbp, 0)::decimal(18, 2) as stolen_gbp,
+        unnest(zero_filled(t.totals)),
         coalesce(t.recovered_usd, 0)::decimal(18, 2) as recovered_usd,
         coalesce(t.reimbursed_usd, 0)::decimal(18, 2) as reimbursed_usd,
-        coalesce(t.ytd_incidents, 0) as ytd_incidents,
-        coalesce(t.ytd_stolen_usd, 0)::decimal(18, 2) as ytd_stolen_usd,
-        coalesce(t.ytd_stolen_gbp, 0)::decimal(18, 2) as ytd_stolen_gbp,
         y.year = year(a.as_of_date) and a.as_of_date < make_date(y.year, 12, 31) as is_partial_year,
         a.as_of_date
     from years y

@@ -22,13 +22,7 @@ totals as (
         year,
         dimension,
         value,
-        count(*) as incidents,
-        count(amount_usd) as incidents_valued,
-        sum(amount_usd) as stolen_usd,
-        sum(amount_gbp) as stolen_gbp,
-        count(*) filter (where in_ytd) as ytd_incidents,
-        sum(amount_usd) filter (where in_ytd) as ytd_stolen_usd,
-        sum(amount_gbp) filter (where in_ytd) as ytd_stolen_gbp
+        theft_totals(amount_usd, amount_gbp, in_ytd) as totals
     from dims
     group by all
 ),
@@ -39,13 +33,7 @@ filled as (
         f.dimension,
         f.value,
         r.is_partial_year,
-        coalesce(t.incidents, 0) as incidents,
-        coalesce(t.incidents_valued, 0) as incidents_valued,
-        coalesce(t.stolen_usd, 0)::decimal(18, 2) as stolen_usd,
-        coalesce(t.stolen_gbp, 0)::decimal(18, 2) as stolen_gbp,
-        coalesce(t.ytd_incidents, 0) as ytd_incidents,
-        coalesce(t.ytd_stolen_usd, 0)::decimal(18, 2) as ytd_stolen_usd,
-        coalesce(t.ytd_stolen_gbp, 0)::decimal(18, 2) as ytd_stolen_gbp
+        unnest(zero_filled(t.totals))
     from rpt_annual r
     join first_years f on r.year >= f.first_year
     left join totals t on t.year = r.year and t.dimension = f.dimension and t.value = f.value

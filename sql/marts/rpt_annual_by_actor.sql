@@ -16,19 +16,13 @@ totals as (
     select
         year,
         coalesce(actor, 'unattributed') as actor,
-        count(*) as incidents,
-        count(amount_usd) as incidents_valued,
-        sum(amount_usd) as stolen_usd,
-        sum(amount_gbp) as stolen_gbp,
+        theft_totals(amount_usd, amount_gbp, in_ytd) as totals,
         count(*) filter (where attribution_strength in ('G', 'F')) as incidents_confirmed,
         sum(amount_usd) filter (where attribution_strength in ('G', 'F')) as stolen_usd_confirmed,
         count(*) filter (where attribution_strength = 'G') as strength_g,
         count(*) filter (where attribution_strength = 'F') as strength_f,
         count(*) filter (where attribution_strength = 'C') as strength_c,
-        sum(amount_usd) filter (where attribution_strength = 'G') as stolen_usd_strength_g,
-        count(*) filter (where in_ytd) as ytd_incidents,
-        sum(amount_usd) filter (where in_ytd) as ytd_stolen_usd,
-        sum(amount_gbp) filter (where in_ytd) as ytd_stolen_gbp
+        sum(amount_usd) filter (where attribution_strength = 'G') as stolen_usd_strength_g
     from rpt_thefts
     group by all
 ),
@@ -39,19 +33,13 @@ filled as (
         a.actor,
         y.is_partial_year,
         y.as_of_date,
-        coalesce(t.incidents, 0) as incidents,
-        coalesce(t.incidents_valued, 0) as incidents_valued,
-        coalesce(t.stolen_usd, 0)::decimal(18, 2) as stolen_usd,
-        coalesce(t.stolen_gbp, 0)::decimal(18, 2) as stolen_gbp,
+        unnest(zero_filled(t.totals)),
         coalesce(t.incidents_confirmed, 0) as incidents_confirmed,
         coalesce(t.stolen_usd_confirmed, 0)::decimal(18, 2) as stolen_usd_confirmed,
         coalesce(t.strength_g, 0) as strength_g,
         coalesce(t.strength_f, 0) as strength_f,
         coalesce(t.strength_c, 0) as strength_c,
-        coalesce(t.stolen_usd_strength_g, 0)::decimal(18, 2) as stolen_usd_strength_g,
-        coalesce(t.ytd_incidents, 0) as ytd_incidents,
-        coalesce(t.ytd_stolen_usd, 0)::decimal(18, 2) as ytd_stolen_usd,
-        coalesce(t.ytd_stolen_gbp, 0)::decimal(18, 2) as ytd_stolen_gbp
+        coalesce(t.stolen_usd_strength_g, 0)::decimal(18, 2) as stolen_usd_strength_g
     from years y
     cross join actors a
     left join totals t on t.year = y.year and t.actor = a.actor
