@@ -62,13 +62,37 @@ func published(t *testing.T, res *Result) string {
 	return strings.Join(out, "\n")
 }
 
-type reject struct{ source, feed, reason, record string }
+type reject struct{ source, feed, reason, record, key string }
 
 func rejects(t *testing.T, res *Result) []reject {
 	t.Helper()
 	var out []reject
 	for _, r := range readCSV(t, filepath.Join(res.Current, "csv/rejects.csv")) {
-		out = append(out, reject{r["source"], r["feed"], r["reason"], r["record"]})
+		out = append(out, reject{r["source"], r["feed"], r["reason"], r["record"], r["source_record_key"]})
+	}
+	return out
+}
+
+// rejectsBySource are each source's rejects as text(r), sorted.
+func rejectsBySource(t *testing.T, res *Result, text func(reject) string) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for _, r := range rejects(t, res) {
+		out[r.source] = append(out[r.source], text(r))
+	}
+	for _, rs := range out {
+		slices.Sort(rs)
+	}
+	return out
+}
+
+// rowCounts are each source's rows as "in=accepted+rejected" (of its last feed).
+func rowCounts(res *Result) map[string]string {
+	out := map[string]string{}
+	for _, s := range res.Manifest.Sources {
+		for _, r := range s.Rows {
+			out[s.Name] = fmt.Sprintf("%d=%d+%d", r.RowsIn, r.Accepted, r.Rejected)
+		}
 	}
 	return out
 }

@@ -3,7 +3,6 @@ package pipeline
 import (
 	"encoding/csv"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -205,23 +204,12 @@ func TestIncidentFeedRejects(t *testing.T) {
 `
 	res, err := runWith(t, parse(t, yaml, dir), dir, Options{})
 	require.NoError(t, err)
-	reasons := map[string][]string{}
-	for _, r := range readCSV(t, filepath.Join(res.Current, "csv/rejects.csv")) {
-		reasons[r["source"]] = append(reasons[r["source"]], r["reason"])
-	}
-	for _, rs := range reasons {
-		slices.Sort(rs)
-	}
+	reasons := rejectsBySource(t, res, func(r reject) string { return r.reason })
 	require.Equal(t, []string{"date in the future", "missing or unparseable date", "negative amount", "unparseable amount"}, reasons["slowmist"])
 	// The second record of a repeated id is the reject; the first is kept.
 	require.Equal(t, []string{"duplicate of line 5", "missing or unparseable date", "negative amount"}, reasons["defi_rekt"])
 	require.Equal(t, []string{"date in the future", "unparseable amount"}, reasons["blocksec"])
-	rows := map[string]string{}
-	for _, s := range res.Manifest.Sources {
-		for _, r := range s.Rows {
-			rows[s.Name] = fmt.Sprintf("%d=%d+%d", r.RowsIn, r.Accepted, r.Rejected)
-		}
-	}
+	rows := rowCounts(res)
 	require.Equal(t, "5=1+4", rows["slowmist"])
 	require.Equal(t, "5=2+3", rows["defi_rekt"])
 	require.Equal(t, "3=1+2", rows["blocksec"])
