@@ -366,8 +366,7 @@ func TestLockDoesNotFollowSymlink(t *testing.T) {
 // publishes, the bad lines are rejects with their reason, and rows in =
 // accepted + rejected.
 func TestPoisonInEveryFeedType(t *testing.T) {
-	td, err := filepath.Abs("../sources")
-	require.NoError(t, err)
+	td := absPath(t, "../sources")
 	lastLine := func(s string) string {
 		lines := strings.Split(strings.TrimRight(s, "\r\n"), "\n")
 		return strings.TrimRight(lines[len(lines)-1], "\r")
@@ -425,8 +424,7 @@ func TestPoisonInEveryFeedType(t *testing.T) {
 // before is kept but named in the release notes.
 func TestPriceJumpNamedInNotes(t *testing.T) {
 	dir := t.TempDir()
-	td, err := filepath.Abs("../sources")
-	require.NoError(t, err)
+	td := absPath(t, "../sources")
 	prices := filepath.Join(dir, "yfinance")
 	require.NoError(t, os.CopyFS(prices, os.DirFS(filepath.Join(td, "prices/testdata/yfinance"))))
 	eth := filepath.Join(prices, "ETH-USD.csv")

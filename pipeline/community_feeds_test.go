@@ -50,14 +50,9 @@ func TestCommunityFeedsEvidenceAndRejects(t *testing.T) {
 	dir := t.TempDir()
 	tarball := filepath.Join(dir, "dn-institute-main.tar.gz")
 	writeDNTarball(t, tarball, dnPages)
-	abs := func(rel string) string {
-		p, err := filepath.Abs(rel)
-		require.NoError(t, err)
-		return p
-	}
 	yaml := offlineYAML + `  - {name: dn_institute, type: dn_institute, location: "` + tarball + `"}
-  - {name: rekt_news, type: rekt_news, location: "` + abs("testdata/rekt_news_leaderboard.html") + `"}
-  - {name: slowmist, type: slowmist_hacked, location: "` + abs("testdata/slowmist_text_evidence.csv") + `"}
+  - {name: rekt_news, type: rekt_news, location: "` + absPath(t, "testdata/rekt_news_leaderboard.html") + `"}
+  - {name: slowmist, type: slowmist_hacked, location: "` + absPath(t, "testdata/slowmist_text_evidence.csv") + `"}
 `
 	res, err := runWith(t, parse(t, yaml, dir), dir, Options{})
 	require.NoError(t, err)

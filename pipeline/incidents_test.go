@@ -193,14 +193,9 @@ func TestSnapshotAttributionEvidence(t *testing.T) {
 // rows in = accepted + rejected for each.
 func TestIncidentFeedRejects(t *testing.T) {
 	dir := t.TempDir()
-	abs := func(rel string) string {
-		p, err := filepath.Abs(rel)
-		require.NoError(t, err)
-		return p
-	}
-	yaml := offlineYAML + `  - {name: slowmist, type: slowmist_hacked, location: "` + abs("testdata/slowmist_malformed.csv") + `"}
-  - {name: defi_rekt, type: defi_rekt, location: "` + abs("testdata/defi_rekt_malformed.csv") + `"}
-  - {name: blocksec, type: blocksec_events, location: "` + abs("testdata/blocksec_malformed.json") + `"}
+	yaml := offlineYAML + `  - {name: slowmist, type: slowmist_hacked, location: "` + absPath(t, "testdata/slowmist_malformed.csv") + `"}
+  - {name: defi_rekt, type: defi_rekt, location: "` + absPath(t, "testdata/defi_rekt_malformed.csv") + `"}
+  - {name: blocksec, type: blocksec_events, location: "` + absPath(t, "testdata/blocksec_malformed.json") + `"}
 `
 	res, err := runWith(t, parse(t, yaml, dir), dir, Options{})
 	require.NoError(t, err)
