@@ -62,13 +62,37 @@ func published(t *testing.T, res *Result) string {
 	return strings.Join(out, "\n")
 }
 
-type reject struct{ source, feed, reason, record string }
+type reject struct{ source, feed, reason, record, key string }
 
 func rejects(t *testing.T, res *Result) []reject {
 	t.Helper()
 	var out []reject
 	for _, r := range readCSV(t, filepath.Join(res.Current, "csv/rejects.csv")) {
-		out = append(out, reject{r["source"], r["feed"], r["reason"], r["record"]})
+		out = append(out, reject{r["source"], r["feed"], r["reason"], r["record"], r["source_record_key"]})
+	}
+	return out
+}
+
+// rejectsBySource are each source's rejects as text(r), sorted.
+func rejectsBySource(t *testing.T, res *Result, text func(reject) string) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for _, r := range rejects(t, res) {
+		out[r.source] = append(out[r.source], text(r))
+	}
+	for _, rs := range out {
+		slices.Sort(rs)
+	}
+	return out
+}
+
+// rowCounts are each source's rows as "in=accepted+rejected" (of its last feed).
+func rowCounts(res *Result) map[string]string {
+	out := map[string]string{}
+	for _, s := range res.Manifest.Sources {
+		for _, r := range s.Rows {
+			out[s.Name] = fmt.Sprintf("%d=%d+%d", r.RowsIn, r.Accepted, r.Rejected)
+		}
 	}
 	return out
 }
@@ -342,8 +366,7 @@ func TestLockDoesNotFollowSymlink(t *testing.T) {
 // publishes, the bad lines are rejects with their reason, and rows in =
 // accepted + rejected.
 func TestPoisonInEveryFeedType(t *testing.T) {
-	td, err := filepath.Abs("../sources")
-	require.NoError(t, err)
+	td := absPath(t, "../sources")
 	lastLine := func(s string) string {
 		lines := strings.Split(strings.TrimRight(s, "\r\n"), "\n")
 		return strings.TrimRight(lines[len(lines)-1], "\r")
@@ -401,8 +424,7 @@ func TestPoisonInEveryFeedType(t *testing.T) {
 // before is kept but named in the release notes.
 func TestPriceJumpNamedInNotes(t *testing.T) {
 	dir := t.TempDir()
-	td, err := filepath.Abs("../sources")
-	require.NoError(t, err)
+	td := absPath(t, "../sources")
 	prices := filepath.Join(dir, "yfinance")
 	require.NoError(t, os.CopyFS(prices, os.DirFS(filepath.Join(td, "prices/testdata/yfinance"))))
 	eth := filepath.Join(prices, "ETH-USD.csv")

@@ -1,9 +1,6 @@
 package pipeline
 
 import (
-	"archive/tar"
-	"bytes"
-	"compress/gzip"
 	"fmt"
 	"net/http"
 	"os"
@@ -23,24 +20,11 @@ import (
 // 1712n/dn-institute (one top folder), with the given incident pages.
 func writeDNTarball(t *testing.T, path string, pages map[string]string) {
 	t.Helper()
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	names := make([]string, 0, len(pages))
-	for n := range pages {
-		names = append(names, n)
+	entries := map[string]string{}
+	for n, body := range pages {
+		entries["dn-institute-main/content/research/cyberattacks/incidents/"+n] = body
 	}
-	slices.Sort(names)
-	for _, n := range names {
-		body := pages[n]
-		hdr := &tar.Header{Name: "dn-institute-main/content/research/cyberattacks/incidents/" + n, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(body))}
-		require.NoError(t, tw.WriteHeader(hdr))
-		_, err := tw.Write([]byte(body))
-		require.NoError(t, err)
-	}
-	require.NoError(t, tw.Close())
-	require.NoError(t, gz.Close())
-	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
+	require.NoError(t, os.WriteFile(path, feedtest.Tarball(t, entries), 0o644))
 }
 
 var dnPages = map[string]string{
@@ -66,25 +50,14 @@ func TestCommunityFeedsEvidenceAndRejects(t *testing.T) {
 	dir := t.TempDir()
 	tarball := filepath.Join(dir, "dn-institute-main.tar.gz")
 	writeDNTarball(t, tarball, dnPages)
-	abs := func(rel string) string {
-		p, err := filepath.Abs(rel)
-		require.NoError(t, err)
-		return p
-	}
 	yaml := offlineYAML + `  - {name: dn_institute, type: dn_institute, location: "` + tarball + `"}
-  - {name: rekt_news, type: rekt_news, location: "` + abs("testdata/rekt_news_leaderboard.html") + `"}
-  - {name: slowmist, type: slowmist_hacked, location: "` + abs("testdata/slowmist_text_evidence.csv") + `"}
+  - {name: rekt_news, type: rekt_news, location: "` + absPath(t, "testdata/rekt_news_leaderboard.html") + `"}
+  - {name: slowmist, type: slowmist_hacked, location: "` + absPath(t, "testdata/slowmist_text_evidence.csv") + `"}
 `
 	res, err := runWith(t, parse(t, yaml, dir), dir, Options{})
 	require.NoError(t, err)
 
-	rejects := map[string][]string{}
-	for _, r := range readCSV(t, filepath.Join(res.Current, "csv/rejects.csv")) {
-		rejects[r["source"]] = append(rejects[r["source"]], r["source_record_key"]+": "+r["reason"])
-	}
-	for _, rs := range rejects {
-		slices.Sort(rs)
-	}
+	rejects := rejectsBySource(t, res, func(r reject) string { return r.key + ": " + r.reason })
 	require.Len(t, rejects["dn_institute"], 2)
 	require.Regexp(t, `^2024-04-04-Broken\.md: front matter: yaml: `, rejects["dn_institute"][0])
 	require.Equal(t, "2024-05-05-Example-Loss.md: unparseable loss", rejects["dn_institute"][1])
@@ -94,12 +67,7 @@ func TestCommunityFeedsEvidenceAndRejects(t *testing.T) {
 		"example-mint-rekt|2: duplicate slug",
 		"two-at-once-rekt|1: several victims in one entry",
 	}, rejects["rekt_news"])
-	rows := map[string]string{}
-	for _, s := range res.Manifest.Sources {
-		for _, r := range s.Rows {
-			rows[s.Name] = fmt.Sprintf("%d=%d+%d", r.RowsIn, r.Accepted, r.Rejected)
-		}
-	}
+	rows := rowCounts(res)
 	require.Equal(t, "5=3+2", rows["dn_institute"])
 	require.Equal(t, "7=3+4", rows["rekt_news"])
 	require.Equal(t, "4=4+0", rows["slowmist"])

@@ -38,10 +38,7 @@ sources:
 // goldenConfig reads the in-repo fixtures of every feed.
 func goldenConfig(t *testing.T) *Config {
 	t.Helper()
-	td, err := filepath.Abs("../sources")
-	require.NoError(t, err)
-	gi, err := filepath.Abs("testdata/golden_inputs")
-	require.NoError(t, err)
+	td, gi := absPath(t, "../sources"), absPath(t, "testdata/golden_inputs")
 	cfg := parse(t, strings.NewReplacer("TD", td, "GI", gi).Replace(goldenYAML), t.TempDir())
 	cfg.ValueAt = "2024-11-21"
 	return cfg

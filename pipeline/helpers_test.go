@@ -47,6 +47,20 @@ func runWith(t *testing.T, cfg *Config, dir string, opts Options) (*Result, erro
 	return Run(t.Context(), &c, quietLog, opts)
 }
 
+// absPath is rel made absolute, for configs whose relative paths would
+// resolve against another folder.
+func absPath(t *testing.T, rel string) string {
+	t.Helper()
+	p, err := filepath.Abs(rel)
+	require.NoError(t, err)
+	return p
+}
+
+// withHacks is offlineYAML with its DeFiLlama feed read from the file at path.
+func withHacks(path string) string {
+	return strings.Replace(offlineYAML, "http://127.0.0.1:1/hacks", path, 1)
+}
+
 func parse(t *testing.T, yaml, dir string) *Config {
 	t.Helper()
 	cfg, err := ParseConfig([]byte(yaml), dir)

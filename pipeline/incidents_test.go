@@ -3,7 +3,6 @@ package pipeline
 import (
 	"encoding/csv"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -194,34 +193,18 @@ func TestSnapshotAttributionEvidence(t *testing.T) {
 // rows in = accepted + rejected for each.
 func TestIncidentFeedRejects(t *testing.T) {
 	dir := t.TempDir()
-	abs := func(rel string) string {
-		p, err := filepath.Abs(rel)
-		require.NoError(t, err)
-		return p
-	}
-	yaml := offlineYAML + `  - {name: slowmist, type: slowmist_hacked, location: "` + abs("testdata/slowmist_malformed.csv") + `"}
-  - {name: defi_rekt, type: defi_rekt, location: "` + abs("testdata/defi_rekt_malformed.csv") + `"}
-  - {name: blocksec, type: blocksec_events, location: "` + abs("testdata/blocksec_malformed.json") + `"}
+	yaml := offlineYAML + `  - {name: slowmist, type: slowmist_hacked, location: "` + absPath(t, "testdata/slowmist_malformed.csv") + `"}
+  - {name: defi_rekt, type: defi_rekt, location: "` + absPath(t, "testdata/defi_rekt_malformed.csv") + `"}
+  - {name: blocksec, type: blocksec_events, location: "` + absPath(t, "testdata/blocksec_malformed.json") + `"}
 `
 	res, err := runWith(t, parse(t, yaml, dir), dir, Options{})
 	require.NoError(t, err)
-	reasons := map[string][]string{}
-	for _, r := range readCSV(t, filepath.Join(res.Current, "csv/rejects.csv")) {
-		reasons[r["source"]] = append(reasons[r["source"]], r["reason"])
-	}
-	for _, rs := range reasons {
-		slices.Sort(rs)
-	}
+	reasons := rejectsBySource(t, res, func(r reject) string { return r.reason })
 	require.Equal(t, []string{"date in the future", "missing or unparseable date", "negative amount", "unparseable amount"}, reasons["slowmist"])
 	// The second record of a repeated id is the reject; the first is kept.
 	require.Equal(t, []string{"duplicate of line 5", "missing or unparseable date", "negative amount"}, reasons["defi_rekt"])
 	require.Equal(t, []string{"date in the future", "unparseable amount"}, reasons["blocksec"])
-	rows := map[string]string{}
-	for _, s := range res.Manifest.Sources {
-		for _, r := range s.Rows {
-			rows[s.Name] = fmt.Sprintf("%d=%d+%d", r.RowsIn, r.Accepted, r.Rejected)
-		}
-	}
+	rows := rowCounts(res)
 	require.Equal(t, "5=1+4", rows["slowmist"])
 	require.Equal(t, "5=2+3", rows["defi_rekt"])
 	require.Equal(t, "3=1+2", rows["blocksec"])

@@ -106,9 +106,7 @@ func TestSnapshotSummaryTables(t *testing.T) {
 // the cell is prefixed with a single quote and quoted; numbers stay numbers.
 func TestCSVInjectionNeutralized(t *testing.T) {
 	dir := t.TempDir()
-	feed, err := filepath.Abs("testdata/defillama_injection.json")
-	require.NoError(t, err)
-	res, err := runWith(t, parse(t, strings.Replace(offlineYAML, "http://127.0.0.1:1/hacks", feed, 1), dir), dir, Options{})
+	res, err := runWith(t, parse(t, withHacks(absPath(t, "testdata/defillama_injection.json")), dir), dir, Options{})
 	require.NoError(t, err)
 
 	seen := map[string]bool{}

@@ -365,10 +365,8 @@ func TestFailingFeedFallsBackToArchive(t *testing.T) {
 	b, err := os.ReadFile("../sources/defillama/testdata/hacks.json")
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(feed, b, 0o644))
-	ecb, err := filepath.Abs("testdata/golden_inputs/ecb/eurofxref-hist.csv")
-	require.NoError(t, err)
-	yaml := strings.Replace(offlineYAML, "http://127.0.0.1:1/hacks", feed, 1)
-	cfg := parse(t, strings.Replace(yaml, "http://127.0.0.1:1/eurofxref-hist.zip", ecb, 1), dir)
+	ecb := absPath(t, "testdata/golden_inputs/ecb/eurofxref-hist.csv")
+	cfg := parse(t, strings.Replace(withHacks(feed), "http://127.0.0.1:1/eurofxref-hist.zip", ecb, 1), dir)
 
 	first, err := runWith(t, cfg, dir, Options{})
 	require.NoError(t, err)
@@ -391,9 +389,7 @@ func TestFailingFeedFallsBackToArchive(t *testing.T) {
 // Malformed records are quarantined with their reason and counted.
 func TestMalformedRecordsAreQuarantined(t *testing.T) {
 	dir := t.TempDir()
-	feed, err := filepath.Abs("testdata/defillama_malformed.json")
-	require.NoError(t, err)
-	res, err := runWith(t, parse(t, strings.Replace(offlineYAML, "http://127.0.0.1:1/hacks", feed, 1), dir), dir, Options{})
+	res, err := runWith(t, parse(t, withHacks(absPath(t, "testdata/defillama_malformed.json")), dir), dir, Options{})
 	require.NoError(t, err)
 	reasons := map[string]bool{}
 	for _, r := range readCSV(t, filepath.Join(res.Current, "csv/rejects.csv")) {

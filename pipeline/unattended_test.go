@@ -21,8 +21,7 @@ import (
 // so every source is live and a run is fast.
 func fixtureYAML(t *testing.T) string {
 	t.Helper()
-	abs, err := filepath.Abs("../sources")
-	require.NoError(t, err)
+	abs := absPath(t, "../sources")
 	return strings.ReplaceAll(`
 sources:
   - {name: defillama_hacks, type: defillama_hacks, location: TD/defillama/testdata/hacks.json}

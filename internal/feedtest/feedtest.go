@@ -1,6 +1,7 @@
 // Package feedtest serves a folder of real feed files over HTTP for tests,
 // the way the feeds' servers do (ETag, Last-Modified, 304, gzip-free bodies,
-// folder index pages), with faults injected on chosen paths.
+// folder index pages), with faults injected on chosen paths, and holds the
+// fixture and fetch checks the feeds' tests share.
 package feedtest
 
 import (

@@ -1,12 +1,17 @@
 package feedtest
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
+	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -203,4 +208,89 @@ func (m *Mux) RequireUserAgent(t testing.TB, ua string) {
 // Bytes answers every request with b.
 func Bytes(b []byte) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(b) }
+}
+
+// RequireFetch builds a source of type typ at loc with ctor and fetches it,
+// failing the test on error.
+func RequireFetch(t testing.TB, ctor func(feed.Spec) (feed.Source, error), typ, loc string) []feed.File {
+	t.Helper()
+	files, err := Must(t, ctor, Spec(typ, loc)).Fetch(t.Context(), Client())
+	require.NoError(t, err)
+	return files
+}
+
+// RequireFiles requires a fetch's outcome: with wantErrs, an error naming
+// every one of them and no files; without, no error and want.
+func RequireFiles(t testing.TB, files []feed.File, err error, want []feed.File, wantErrs []string) {
+	t.Helper()
+	if wantErrs != nil {
+		ErrorContainsAll(t, err, wantErrs)
+		require.Nil(t, files)
+		return
+	}
+	require.NoError(t, err)
+	require.Equal(t, want, files)
+}
+
+// WithoutStat clears the Stat local files carry (fetch's tests cover it),
+// so they compare equal to the same bytes over HTTP.
+func WithoutStat(files []feed.File) []feed.File {
+	for i := range files {
+		files[i].Stat = nil
+	}
+	return files
+}
+
+// RequireFormat requires n files, each of format and not empty.
+func RequireFormat(t testing.TB, files []feed.File, n int, format string) {
+	t.Helper()
+	require.Len(t, files, n)
+	for _, f := range files {
+		require.Equal(t, format, f.Format)
+		require.NotEmpty(t, f.Data)
+	}
+}
+
+// RequireRenamedColumnFails requires a fetch of the fixture testdata/name
+// with its header column old renamed to renamed to fail, naming the file.
+func RequireRenamedColumnFails(t testing.TB, ctor func(feed.Spec) (feed.Source, error), typ, name, old, renamed string) {
+	t.Helper()
+	dir := WriteTemp(t, name, []byte(strings.Replace(string(Testdata(t, name)), old, renamed, 1)))
+	_, err := Must(t, ctor, Spec(typ, dir)).Fetch(t.Context(), Client())
+	ErrorContainsAll(t, err, []string{name, "unexpected header"})
+}
+
+// Pages answers ?page=N with the fixture testdata/fmt.Sprintf(pattern, N),
+// and 404 past the last one.
+func Pages(pattern string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		b, err := os.ReadFile(filepath.Join("testdata", fmt.Sprintf(pattern, n)))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = w.Write(b)
+	}
+}
+
+// Tarball is a gzipped tar of files, in name order; a name ending in "/" is
+// a folder entry.
+func Tarball(t testing.TB, files map[string]string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	for _, n := range slices.Sorted(maps.Keys(files)) {
+		hdr := &tar.Header{Name: n, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(files[n]))}
+		if strings.HasSuffix(n, "/") {
+			hdr = &tar.Header{Name: n, Typeflag: tar.TypeDir, Mode: 0o755}
+		}
+		require.NoError(t, tw.WriteHeader(hdr))
+		_, err := tw.Write([]byte(files[n]))
+		require.NoError(t, err)
+	}
+	require.NoError(t, tw.Close())
+	require.NoError(t, gz.Close())
+	return buf.Bytes()
 }

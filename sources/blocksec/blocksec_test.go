@@ -11,8 +11,7 @@ import (
 )
 
 func TestEventsFetch(t *testing.T) {
-	files, err := feedtest.Must(t, NewEvents, feedtest.Spec("blocksec_events", "testdata")).Fetch(t.Context(), feedtest.Client())
-	require.NoError(t, err)
+	files := feedtest.RequireFetch(t, NewEvents, "blocksec_events", "testdata")
 	require.Equal(t, []string{"all.json blocksec_events"}, feedtest.FileNames(files))
 	require.Equal(t, feedtest.Testdata(t, "all.json"), files[0].Data)
 }
@@ -37,8 +36,7 @@ func TestEventsDrift(t *testing.T) {
 }
 
 func TestEventsRealSnapshot(t *testing.T) {
-	files, err := feedtest.Must(t, NewEvents, feedtest.Spec("blocksec_events", feedtest.SharedPath(t, "hacks/blocksec_attack_events_2026-05-29.json"))).Fetch(t.Context(), feedtest.Client())
-	require.NoError(t, err)
+	files := feedtest.RequireFetch(t, NewEvents, "blocksec_events", feedtest.SharedPath(t, "hacks/blocksec_attack_events_2026-05-29.json"))
 	require.Len(t, files, 1)
 }
 
@@ -48,8 +46,7 @@ func TestAPIFetch(t *testing.T) {
 	srv := feedtest.NewMux(t, map[string]http.HandlerFunc{
 		"POST /api/v1/attack/events": feedtest.Bytes(feedtest.Testdata(t, "all.json")),
 	})
-	files, err := feedtest.Must(t, NewAPI, feedtest.Spec("blocksec_api", srv.URL)).Fetch(t.Context(), feedtest.Client())
-	require.NoError(t, err)
+	files := feedtest.RequireFetch(t, NewAPI, "blocksec_api", srv.URL)
 	require.Equal(t, []string{"page_001.json blocksec_events"}, feedtest.FileNames(files))
 	require.Equal(t, []string{`POST /api/v1/attack/events {"page":1,"pageSize":100,"ignoreEmpty":true}`}, srv.Take())
 }

@@ -69,16 +69,7 @@ func TestFetch(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			files, err := feedtest.Must(t, NewIncidents, feedtest.Spec("curated_incidents", tc.loc)).Fetch(t.Context(), feedtest.Client())
-			if tc.wantErrs != nil {
-				feedtest.ErrorContainsAll(t, err, tc.wantErrs)
-				require.Nil(t, files)
-				return
-			}
-			require.NoError(t, err)
-			for i := range files {
-				files[i].Stat = nil
-			}
-			require.Equal(t, tc.want, files)
+			feedtest.RequireFiles(t, feedtest.WithoutStat(files), err, tc.want, tc.wantErrs)
 		})
 	}
 	srv.RequireUserAgent(t, fetch.UserAgent)

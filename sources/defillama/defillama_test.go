@@ -53,8 +53,7 @@ func TestCheckHacksRealSnapshots(t *testing.T) {
 		require.NoError(t, checkHacks(b))
 	})
 	t.Run("fetch the full feed", func(t *testing.T) {
-		files, err := feedtest.Must(t, NewHacks, feedtest.Spec("defillama_hacks", feedtest.SharedPath(t, fullHacksFeed))).Fetch(t.Context(), feedtest.Client())
-		require.NoError(t, err)
+		files := feedtest.RequireFetch(t, NewHacks, "defillama_hacks", feedtest.SharedPath(t, fullHacksFeed))
 		require.Len(t, files, 1)
 		require.Equal(t, "defillama_hacks", files[0].Format)
 	})
@@ -208,16 +207,7 @@ func TestHacksFetch(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			files, err := feedtest.Must(t, NewHacks, feedtest.Spec("defillama_hacks", tc.loc)).Fetch(t.Context(), feedtest.Client())
-			if tc.wantErrs != nil {
-				feedtest.ErrorContainsAll(t, err, tc.wantErrs)
-				require.Nil(t, files)
-				return
-			}
-			require.NoError(t, err)
-			for i := range files {
-				files[i].Stat = nil // local files carry theirs (fetch's TestReadLocalReusesUnchangedFiles)
-			}
-			require.Equal(t, tc.want, files)
+			feedtest.RequireFiles(t, feedtest.WithoutStat(files), err, tc.want, tc.wantErrs)
 		})
 	}
 	srv.RequireUserAgent(t, fetch.UserAgent)

@@ -1,11 +1,7 @@
 package defirekt
 
 import (
-	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -15,37 +11,22 @@ import (
 )
 
 func TestExportFetch(t *testing.T) {
-	files, err := feedtest.Must(t, NewExport, feedtest.Spec("defi_rekt", "testdata")).Fetch(t.Context(), feedtest.Client())
-	require.NoError(t, err)
+	files := feedtest.RequireFetch(t, NewExport, "defi_rekt", "testdata")
 	require.Equal(t, []string{"all_records.csv defi_rekt"}, feedtest.FileNames(files))
-
-	rekt := string(feedtest.Testdata(t, "all_records.csv"))
-	dir := feedtest.WriteTemp(t, "all_records.csv", []byte(strings.Replace(rekt, "funds_lost", "fundsLost", 1)))
-	_, err = feedtest.Must(t, NewExport, feedtest.Spec("defi_rekt", dir)).Fetch(t.Context(), feedtest.Client())
-	feedtest.ErrorContainsAll(t, err, []string{"all_records.csv", "unexpected header"})
+	feedtest.RequireRenamedColumnFails(t, NewExport, "defi_rekt", "all_records.csv", "funds_lost", "fundsLost")
 }
 
 func TestExportRealSnapshot(t *testing.T) {
-	files, err := feedtest.Must(t, NewExport, feedtest.Spec("defi_rekt", feedtest.SharedPath(t, "hacks/defi_rekt_all_records_2026-05-29.csv"))).Fetch(t.Context(), feedtest.Client())
-	require.NoError(t, err)
+	files := feedtest.RequireFetch(t, NewExport, "defi_rekt", feedtest.SharedPath(t, "hacks/defi_rekt_all_records_2026-05-29.csv"))
 	require.Len(t, files, 1)
 }
 
 // The API is read page by page to lastPage, in the web app's request shape.
 func TestAPIFetch(t *testing.T) {
 	srv := feedtest.NewMux(t, map[string]http.HandlerFunc{
-		"GET /v1/rekt/list": func(w http.ResponseWriter, r *http.Request) {
-			n, _ := strconv.Atoi(r.URL.Query().Get("page"))
-			b, err := os.ReadFile(filepath.Join("testdata", "api", fmt.Sprintf("page_%02d.json", n)))
-			if err != nil {
-				http.NotFound(w, r)
-				return
-			}
-			_, _ = w.Write(b)
-		},
+		"GET /v1/rekt/list": feedtest.Pages("api/page_%02d.json"),
 	})
-	files, err := feedtest.Must(t, NewAPI, feedtest.Spec("defi_rekt_api", srv.URL+"/")).Fetch(t.Context(), feedtest.Client())
-	require.NoError(t, err)
+	files := feedtest.RequireFetch(t, NewAPI, "defi_rekt_api", srv.URL+"/")
 	require.Equal(t, []string{"page_001.json defi_rekt_api", "page_002.json defi_rekt_api"}, feedtest.FileNames(files))
 	require.Equal(t, []string{
 		"GET /v1/rekt/list?sortField=fundsLost&sort=desc&sortDirection=desc&limit=100&page=1",

@@ -1,9 +1,7 @@
 package dninstitute
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -21,24 +19,11 @@ import (
 // repo: every path under one top folder, folders as entries of their own.
 func dnTarball(t *testing.T, files map[string]string) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	require.NoError(t, tw.WriteHeader(&tar.Header{Name: "dn-institute-main/", Typeflag: tar.TypeDir, Mode: 0o755}))
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
+	entries := map[string]string{"dn-institute-main/": ""}
+	for n, body := range files {
+		entries["dn-institute-main/"+n] = body
 	}
-	slices.Sort(names)
-	for _, n := range names {
-		body := files[n]
-		require.NoError(t, tw.WriteHeader(&tar.Header{Name: "dn-institute-main/" + n, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(body))}))
-		_, err := tw.Write([]byte(body))
-		require.NoError(t, err)
-	}
-	require.NoError(t, tw.Close())
-	require.NoError(t, gz.Close())
-	return buf.Bytes()
+	return feedtest.Tarball(t, entries)
 }
 
 const dnDir = "content/research/cyberattacks/incidents/"
@@ -131,8 +116,7 @@ func TestFetch(t *testing.T) {
 
 	local := filepath.Join(t.TempDir(), "dn-institute-main.tar.gz")
 	require.NoError(t, os.WriteFile(local, tarball, 0o644))
-	files2, err := feedtest.Must(t, NewWiki, feedtest.Spec("dn_institute", local)).Fetch(t.Context(), feedtest.Client())
-	require.NoError(t, err)
+	files2 := feedtest.RequireFetch(t, NewWiki, "dn_institute", local)
 	require.Equal(t, files, files2, "a local tarball lands the same files")
 
 	_, err = feedtest.Must(t, NewWiki, feedtest.Spec("dn_institute", srv.URL+"/gone")).Fetch(t.Context(), feedtest.Client())

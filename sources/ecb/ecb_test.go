@@ -64,8 +64,7 @@ func TestCheckHist(t *testing.T) {
 		require.NoError(t, checkHist(feedtest.ReadShared(t, "fx/eurofxref-hist.csv")))
 	})
 	t.Run("fetch the real full history", func(t *testing.T) {
-		files, err := feedtest.Must(t, NewEuroFxRef, feedtest.Spec("ecb_eurofxref", feedtest.SharedPath(t, "fx/eurofxref-hist.csv"))).Fetch(t.Context(), feedtest.Client())
-		require.NoError(t, err)
+		files := feedtest.RequireFetch(t, NewEuroFxRef, "ecb_eurofxref", feedtest.SharedPath(t, "fx/eurofxref-hist.csv"))
 		require.Len(t, files, 1)
 		require.Equal(t, "ecb_eurofxref", files[0].Format)
 	})
@@ -168,7 +167,7 @@ func TestEuroFxRefFetch(t *testing.T) {
 	for _, tc := range []struct {
 		name, loc string
 		want      []feed.File
-		wantErr   string
+		wantErrs  []string
 	}{
 		{name: "zip over http", loc: srv.URL + "/stats/eurofxref/eurofxref-hist.zip",
 			want: []feed.File{{Name: "eurofxref-hist.zip", Data: zb}, {Name: "eurofxref-hist.csv", Format: "ecb_eurofxref", Data: csv}}},
@@ -176,17 +175,11 @@ func TestEuroFxRefFetch(t *testing.T) {
 			want: []feed.File{{Name: "eurofxref-hist.csv", Format: "ecb_eurofxref", Data: csv}}},
 		{name: "local folder", loc: "testdata",
 			want: []feed.File{{Name: "eurofxref-hist.csv", Format: "ecb_eurofxref", Data: csv}}},
-		{name: "a folder without the file", loc: "testdata/data_api", wantErr: `no files matching "eurofxref-hist*"`},
+		{name: "a folder without the file", loc: "testdata/data_api", wantErrs: []string{`no files matching "eurofxref-hist*"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			files, err := feedtest.Must(t, NewEuroFxRef, feedtest.Spec("ecb_eurofxref", tc.loc)).Fetch(t.Context(), feedtest.Client())
-			if tc.wantErr != "" {
-				require.ErrorContains(t, err, tc.wantErr)
-				require.Nil(t, files)
-				return
-			}
-			require.NoError(t, err)
-			require.Equal(t, tc.want, files)
+			feedtest.RequireFiles(t, files, err, tc.want, tc.wantErrs)
 		})
 	}
 	srv.RequireUserAgent(t, fetch.UserAgent)
@@ -211,8 +204,7 @@ func TestDataAPIVariants(t *testing.T) {
 	srv := feedtest.NewMux(t, map[string]http.HandlerFunc{
 		"GET /service/data/EXR/D.USD+GBP.EUR.SP00.A": feedtest.Bytes(full),
 	})
-	files, err := feedtest.Must(t, NewDataAPI, feedtest.Spec("ecb_data_api", srv.URL+"/service/data/EXR/D.USD+GBP.EUR.SP00.A?format=csvdata")).Fetch(t.Context(), feedtest.Client())
-	require.NoError(t, err)
+	files := feedtest.RequireFetch(t, NewDataAPI, "ecb_data_api", srv.URL+"/service/data/EXR/D.USD+GBP.EUR.SP00.A?format=csvdata")
 	require.Equal(t, []feed.File{{Name: "D.USD+GBP.EUR.SP00.A.csv", Format: "ecb_data_api", Data: full}}, files)
 	srv.RequireUserAgent(t, fetch.UserAgent)
 }

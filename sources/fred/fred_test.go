@@ -37,8 +37,7 @@ func TestGraphBothHeaders(t *testing.T) {
 		"local file":               {"testdata/DEXUSUK.csv", old},
 	} {
 		t.Run(name, func(t *testing.T) {
-			files, err := feedtest.Must(t, NewGraph, feedtest.Spec("fred_fredgraph", tc.loc)).Fetch(t.Context(), feedtest.Client())
-			require.NoError(t, err)
+			files := feedtest.RequireFetch(t, NewGraph, "fred_fredgraph", tc.loc)
 			require.Len(t, files, 1)
 			require.Equal(t, "fred_fredgraph", files[0].Format)
 			require.True(t, strings.HasSuffix(files[0].Name, ".csv"), files[0].Name)
@@ -61,14 +60,6 @@ func TestGraphRealSnapshots(t *testing.T) {
 	require.NoError(t, checkGraph(feedtest.ReadShared(t, "api_samples/fred/fredgraph_DEXUSUK_sample_2022-03.csv")))
 	full := feedtest.ReadShared(t, "fx/fred_DEXUSUK_1971-2023.csv")
 	require.Contains(t, string(full), ",.\n", "the real file marks holidays with '.'")
-	files, err := feedtest.Must(t, NewGraph, feedtest.Spec("fred_fredgraph", feedtest.SharedPath(t, "fx/fred_DEXUSUK_1971-2023.csv"))).Fetch(t.Context(), feedtest.Client())
-	require.NoError(t, err)
-	require.Equal(t, []feed.File{{Name: "fred_DEXUSUK_1971-2023.csv", Format: "fred_fredgraph", Data: full}}, clearStat(files))
-}
-
-func clearStat(files []feed.File) []feed.File {
-	for i := range files {
-		files[i].Stat = nil
-	}
-	return files
+	files := feedtest.RequireFetch(t, NewGraph, "fred_fredgraph", feedtest.SharedPath(t, "fx/fred_DEXUSUK_1971-2023.csv"))
+	require.Equal(t, []feed.File{{Name: "fred_DEXUSUK_1971-2023.csv", Format: "fred_fredgraph", Data: full}}, feedtest.WithoutStat(files))
 }

@@ -51,10 +51,9 @@ func TestAdvancedFetch(t *testing.T) {
 		"GET /exports/SDN_ADVANCED.XML": feedtest.Bytes(doc),
 		"GET /exports/truncated.xml":    feedtest.Bytes(doc[:len(doc)-40]),
 	})
-	files, err := feedtest.Must(t, NewAdvanced, feedtest.Spec("ofac_sdn_advanced", srv.URL+"/exports/SDN_ADVANCED.XML")).Fetch(t.Context(), feedtest.Client())
-	require.NoError(t, err)
+	files := feedtest.RequireFetch(t, NewAdvanced, "ofac_sdn_advanced", srv.URL+"/exports/SDN_ADVANCED.XML")
 	require.Equal(t, []feed.File{{Name: "sdn_advanced.xml", Format: "ofac_sdn_advanced", Data: doc}}, files)
-	_, err = feedtest.Must(t, NewAdvanced, feedtest.Spec("ofac_sdn_advanced", srv.URL+"/exports/truncated.xml")).Fetch(t.Context(), feedtest.Client())
+	_, err := feedtest.Must(t, NewAdvanced, feedtest.Spec("ofac_sdn_advanced", srv.URL+"/exports/truncated.xml")).Fetch(t.Context(), feedtest.Client())
 	require.ErrorContains(t, err, "XML syntax error")
 }
 
@@ -118,13 +117,7 @@ func TestFetchFixtures(t *testing.T) {
 		{"ofac_addresses", "testdata/addresses", NewAddresses, 2},
 	} {
 		t.Run(tc.typ, func(t *testing.T) {
-			files, err := feedtest.Must(t, tc.ctor, feedtest.Spec(tc.typ, tc.loc)).Fetch(t.Context(), feedtest.Client())
-			require.NoError(t, err)
-			require.Len(t, files, tc.files)
-			for _, f := range files {
-				require.Equal(t, tc.typ, f.Format)
-				require.NotEmpty(t, f.Data)
-			}
+			feedtest.RequireFormat(t, feedtest.RequireFetch(t, tc.ctor, tc.typ, tc.loc), tc.files, tc.typ)
 		})
 	}
 }
@@ -165,8 +158,7 @@ func TestFetchRealSnapshots(t *testing.T) {
 		{"ofac_addresses", "ofac", NewAddresses, 17},
 	} {
 		t.Run(tc.typ, func(t *testing.T) {
-			files, err := feedtest.Must(t, tc.ctor, feedtest.Spec(tc.typ, feedtest.SharedPath(t, tc.rel))).Fetch(t.Context(), feedtest.Client())
-			require.NoError(t, err)
+			files := feedtest.RequireFetch(t, tc.ctor, tc.typ, feedtest.SharedPath(t, tc.rel))
 			require.Len(t, files, tc.files)
 		})
 	}

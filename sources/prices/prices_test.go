@@ -98,16 +98,7 @@ func TestFetch(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			files, err := tc.src.Fetch(t.Context(), feedtest.Client())
-			if tc.wantErrs != nil {
-				feedtest.ErrorContainsAll(t, err, tc.wantErrs)
-				require.Nil(t, files)
-				return
-			}
-			require.NoError(t, err)
-			for i := range files {
-				files[i].Stat = nil
-			}
-			require.Equal(t, tc.want, files)
+			feedtest.RequireFiles(t, feedtest.WithoutStat(files), err, tc.want, tc.wantErrs)
 		})
 	}
 	srv.RequireUserAgent(t, fetch.UserAgent)
@@ -133,13 +124,7 @@ func TestFetchRealSnapshots(t *testing.T) {
 		{"coinmarketcap folder", "prices/kaggle_coinmarketcap_2013-2021", NewCoinMarketCap, "prices_coinmarketcap", 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			files, err := feedtest.Must(t, tc.ctor, feedtest.Spec(tc.typ, feedtest.SharedPath(t, tc.rel))).Fetch(t.Context(), feedtest.Client())
-			require.NoError(t, err)
-			require.Len(t, files, tc.wantFiles)
-			for _, f := range files {
-				require.Equal(t, tc.typ, f.Format)
-				require.NotEmpty(t, f.Data)
-			}
+			feedtest.RequireFormat(t, feedtest.RequireFetch(t, tc.ctor, tc.typ, feedtest.SharedPath(t, tc.rel)), tc.wantFiles, tc.typ)
 		})
 	}
 }

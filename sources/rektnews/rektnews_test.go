@@ -77,8 +77,7 @@ func TestFetch(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	files, err := feedtest.Must(t, NewLeaderboard, feedtest.Spec("rekt_news", srv.URL+"/leaderboard")).Fetch(t.Context(), feedtest.Client())
-	require.NoError(t, err)
+	files := feedtest.RequireFetch(t, NewLeaderboard, "rekt_news", srv.URL+"/leaderboard")
 	require.Len(t, files, 2)
 	require.Equal(t, feed.File{Name: "leaderboard.html", Data: page}, files[0])
 	require.Equal(t, "rekt_news_leaderboard.json", files[1].Name)
@@ -87,7 +86,7 @@ func TestFetch(t *testing.T) {
 	require.NoError(t, json.Unmarshal(files[1].Data, &entries))
 	require.Len(t, entries, 3)
 
-	_, err = feedtest.Must(t, NewLeaderboard, feedtest.Spec("rekt_news", srv.URL+"/maintenance")).Fetch(t.Context(), feedtest.Client())
+	_, err := feedtest.Must(t, NewLeaderboard, feedtest.Spec("rekt_news", srv.URL+"/maintenance")).Fetch(t.Context(), feedtest.Client())
 	require.ErrorContains(t, err, `leaderboard page: no <script id="__NEXT_DATA__">`)
 	_, err = feedtest.Must(t, NewLeaderboard, feedtest.Spec("rekt_news", srv.URL+"/blocked")).Fetch(t.Context(), feedtest.Client())
 	require.ErrorContains(t, err, "403")

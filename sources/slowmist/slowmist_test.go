@@ -4,11 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,41 +17,26 @@ import (
 )
 
 func TestHackedFetch(t *testing.T) {
-	files, err := feedtest.Must(t, NewHacked, feedtest.Spec("slowmist_hacked", "testdata")).Fetch(t.Context(), feedtest.Client())
-	require.NoError(t, err)
+	files := feedtest.RequireFetch(t, NewHacked, "slowmist_hacked", "testdata")
 	require.Equal(t, []string{"hacked.csv slowmist_hacked"}, feedtest.FileNames(files))
-
-	csv := string(feedtest.Testdata(t, "hacked.csv"))
-	dir := feedtest.WriteTemp(t, "hacked.csv", []byte(strings.Replace(csv, "loss_usd", "loss", 1)))
-	_, err = feedtest.Must(t, NewHacked, feedtest.Spec("slowmist_hacked", dir)).Fetch(t.Context(), feedtest.Client())
-	feedtest.ErrorContainsAll(t, err, []string{"hacked.csv", "unexpected header"})
+	feedtest.RequireRenamedColumnFails(t, NewHacked, "slowmist_hacked", "hacked.csv", "loss_usd", "loss")
 }
 
 func TestHackedRealSnapshot(t *testing.T) {
-	files, err := feedtest.Must(t, NewHacked, feedtest.Spec("slowmist_hacked", feedtest.SharedPath(t, "hacks/slowmist_hacked_all_records_2026-05-29.csv"))).Fetch(t.Context(), feedtest.Client())
-	require.NoError(t, err)
+	files := feedtest.RequireFetch(t, NewHacked, "slowmist_hacked", feedtest.SharedPath(t, "hacks/slowmist_hacked_all_records_2026-05-29.csv"))
 	require.Len(t, files, 1)
 }
 
 // site serves testdata/html/page_NNN.html as the site serves ?page=N.
 func site(t *testing.T) *feedtest.Mux {
 	return feedtest.NewMux(t, map[string]http.HandlerFunc{
-		"GET /{$}": func(w http.ResponseWriter, r *http.Request) {
-			n, _ := strconv.Atoi(r.URL.Query().Get("page"))
-			b, err := os.ReadFile(filepath.Join("testdata", "html", fmt.Sprintf("page_%03d.html", n)))
-			if err != nil {
-				http.NotFound(w, r)
-				return
-			}
-			_, _ = w.Write(b)
-		},
+		"GET /{$}": feedtest.Pages("html/page_%03d.html"),
 	})
 }
 
 func TestHTMLFetch(t *testing.T) {
 	srv := site(t)
-	files, err := feedtest.Must(t, NewHTML, feedtest.Spec("slowmist_html", srv.URL)).Fetch(t.Context(), feedtest.Client())
-	require.NoError(t, err)
+	files := feedtest.RequireFetch(t, NewHTML, "slowmist_html", srv.URL)
 	require.Equal(t, []string{"page_001.html ", "page_002.html ", "events.jsonl slowmist_html", "refresh.json "}, feedtest.FileNames(files))
 	require.Equal(t, []string{"GET /?c=&page=1", "GET /?c=&page=2"}, srv.Take())
 	srv.RequireUserAgent(t, fetch.BrowserUserAgent)
