@@ -1,4 +1,4 @@
-package pipeline
+package warehouse_test
 
 import (
 	"slices"
