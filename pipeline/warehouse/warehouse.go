@@ -37,9 +37,9 @@ var sessionSettings = []string{
 	// DuckDB's allocator (jemalloc) keeps freed pages resident, which
 	// memory_limit does not count; its background threads return them.
 	"SET allocator_background_threads = true",
-	// The raw loads commit together (see build; the models are TEMP and
+	// The raw loads commit together (see Build; the models are TEMP and
 	// never logged); with the default 16 MB threshold that commit would
-	// stop for a checkpoint. One checkpoint beside the model build (Run)
+	// stop for a checkpoint. One checkpoint beside the model build (pipeline.Run)
 	// writes it all once.
 	"SET checkpoint_threshold = '4GB'",
 	// FSST string compression is most of the raw tables' checkpoint; the

@@ -1,8 +1,8 @@
 -- One row per DeFiLlama record, typed. reject_reason is set (and the row kept,
 -- for the rejects output) when the record cannot be used.
--- A table: int_incident_records and int_records__all both read it (through
--- int_incident_records__staged), and its record JSON and window are costly.
--- materialized: table
+-- A view like the other staging models: as a table it also held the
+-- incident contract's columns, for more memory and no time saved
+-- (docs/benchmarks.md).
 with src as (
     select * from raw_defillama_hacks
 ),
