@@ -450,9 +450,6 @@ func (l *Landing) Latest(source string) (*Snapshot, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
-		return nil, nil, ErrNoArchive
-	}
 	unusable, err := l.Unusable(source)
 	if err != nil {
 		return nil, nil, err
